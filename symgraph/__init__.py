@@ -1,0 +1,18 @@
+"""symgraph: a symbolic computation-graph compiler.
+
+Build a graph with ``sg.var`` and ops, infer its shapes, evaluate it::
+
+    import symgraph as sg
+    x = sg.var("x")
+    y = sg.FullyConnected(x, num_hidden=3, name="fc1")
+    arg_shapes, out_shapes, _ = y.infer_shape(x=(2, 4))
+"""
+
+from . import ops  # noqa: F401  (registers every op)
+from . import random  # noqa: F401
+from .api import SYMBOL_FUNCTIONS as _SYMBOL_FUNCTIONS
+from .errors import *  # noqa: F401,F403
+from .graph.naming import name_scope  # noqa: F401
+from .symbol import Symbol, Variable, group, var  # noqa: F401
+
+globals().update(_SYMBOL_FUNCTIONS)

@@ -1,0 +1,96 @@
+"""The functional API, generated from the op registry: ``sg.exp(x)``,
+``sg.FullyConnected(data=x, num_hidden=10, name='fc1')``, and the numpy-style
+methods on Symbol (``x.sum(axis=1)``, ``x.reshape(2, -1)``).
+
+One function per op, built by ``op_function``: positional and keyword
+inputs (by the op's ``input_names``) and attributes as keywords. The same
+argument rules serve NDArray's eager functions (``bind_arguments``).
+"""
+
+import numbers
+
+from .errors import AttrError
+from .ops import registry
+from .symbol import Symbol, apply
+
+# Ops the compiler and autodiff use internally, reached through other names.
+INTERNAL = frozenset({"var", "const", "slice", "unslice", "unreduce", "concat_part",
+                      "take_backward", "sum_to_like", "size_of", "random_uniform",
+                      "random_normal"})
+# Ops with a variable number of inputs also take them as one list: concat([a, b]).
+_LIST_INPUTS = frozenset({"concat", "stack"})
+
+
+def bind_arguments(op, args, kwargs):
+    """Split a call's arguments into the op's inputs and its attributes."""
+    if op.name in _LIST_INPUTS and len(args) == 1 and isinstance(args[0], (list, tuple)):
+        args = tuple(args[0])
+    inputs = list(args)
+    for input_name in op.input_names[len(inputs):]:
+        inputs.append(kwargs.pop(input_name, None))
+    while inputs and inputs[-1] is None and len(inputs) > len(args):
+        inputs.pop()
+    unknown = set(kwargs) - set(op.attrs)
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise AttrError(f"{op.name} got unexpected arguments {names}; its inputs are "
+                        f"{list(op.input_names) or 'positional'} and its attributes "
+                        f"{sorted(op.attrs)}")
+    return inputs, kwargs
+
+
+def op_function(op, invoke):
+    """A user-facing function for ``op`` that hands inputs and attributes to ``invoke``."""
+
+    def function(*args, name=None, **kwargs):
+        inputs, attrs = bind_arguments(op, args, dict(kwargs))
+        return invoke(op.name, inputs, attrs, name)
+
+    function.__name__ = function.__qualname__ = op.name
+    inputs = ", ".join(op.input_names) or ("*inputs" if op.arity is None else "x, ...")
+    attrs = ", ".join(f"{k}=..." for k in op.attrs)
+    function.__doc__ = f"{op.name}({inputs}{', ' if attrs else ''}{attrs})\n\n{op.doc}"
+    return function
+
+
+def _symbolic(op_name, inputs, attrs, name):
+    return apply(op_name, inputs, attrs, name=name)
+
+
+def public_ops():
+    return [op for op in registry.all_ops() if op.name not in INTERNAL]
+
+
+SYMBOL_FUNCTIONS = {op.name: op_function(op, _symbolic) for op in public_ops()}
+SYMBOL_FUNCTIONS["Flatten"] = SYMBOL_FUNCTIONS["flatten"]  # MXNet's spelling
+
+
+def _shape_args(args):
+    """``reshape(2, 3)`` and ``reshape((2, 3))`` both mean the shape (2, 3)."""
+    if len(args) == 1 and not isinstance(args[0], numbers.Integral):
+        return tuple(args[0]) if args[0] is not None else None
+    return tuple(args) if args else None
+
+
+def install_methods(cls, call):
+    """Give ``cls`` (Symbol or NDArray) numpy's method names; ``call(op, inputs,
+    attrs)`` builds or runs the op."""
+
+    def method(op_name, **fixed):
+        def bound(self, *args, **kwargs):
+            return call(op_name, (self, *args), {**fixed, **kwargs})
+
+        bound.__name__ = op_name
+        return bound
+
+    for op_name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "exp", "log",
+                    "sqrt", "abs", "square", "tanh", "sigmoid", "relu", "sign", "clip",
+                    "flatten", "expand_dims", "squeeze", "broadcast_to", "take", "softmax",
+                    "log_softmax", "swapaxes", "log1p", "expm1", "sin", "cos", "softplus"):
+        setattr(cls, op_name, method(op_name))
+    cls.reshape = lambda self, *shape: call("reshape", (self,), {"shape": _shape_args(shape)})
+    cls.transpose = lambda self, *axes: call("transpose", (self,), {"axes": _shape_args(axes)})
+    cls.astype = lambda self, dtype: call("cast", (self,), {"dtype": dtype})
+
+
+install_methods(Symbol, lambda op_name, inputs, attrs: apply(op_name, inputs, attrs))

@@ -1,0 +1,113 @@
+"""Shape and dtype inference: ``Graph -> {Value: TensorType}``.
+
+    bound types ─┐
+    var hints  ──┼─> walk nodes in topological order ─> op.infer(ctx) per node
+                 │        ▲                                  │
+                 └────────┴── op.infer_inputs fills unknown ─┘
+                              variables (a layer's weight)   repeat until no variable changes
+
+Variables take the type bound to them, else their hints, else what a reader
+says they must be (``FullyConnected`` knows its weight is ``(num_hidden, in)``).
+Because a variable may be read before the reader that can fill it, the walk
+repeats until no variable's type changes. With ``partial=True`` unknown types
+stay ``None``; otherwise an unknown type is an error naming the variables
+to give shapes for. A rule that is broken raises ``ShapeError`` naming the
+node, its op, and each input with its shape.
+"""
+
+from ..errors import InternalError, ShapeError
+from ..graph.ir import TensorType
+from ..ops import registry
+from ..ops.registry import InferContext
+
+
+def infer_types(graph, bound=None, *, partial=False):
+    """Types of every value in ``graph``.
+
+    ``bound`` maps variable names to ``TensorType`` (what will be fed). Returns
+    a dict ``Value -> TensorType`` (``None`` for unknowns when ``partial``).
+    """
+    bound = dict(bound or {})
+    var_types = {node: _initial_var_type(node, bound.get(node.name)) for node in graph.variables()}
+    for _ in range(len(var_types) + 1):
+        types, changed = _sweep(graph, var_types)
+        if not changed:
+            break
+    if not partial:
+        _require_known(graph, types, var_types)
+    return types
+
+
+def _initial_var_type(node, given):
+    hint = registry.get("var").infer(InferContext(node, ()))[0]
+    if given is None:
+        return hint
+    if hint is not None:
+        agrees = len(hint.shape) == len(given.shape) and all(
+            h is None or h == g for h, g in zip(hint.shape, given.shape)
+        )
+        if not agrees:
+            raise ShapeError(
+                f"variable {node.name!r} was declared with shape {_dims(hint.shape)} "
+                f"but is given shape {_dims(given.shape)}"
+            )
+        if node.attrs["dtype"] is not None and hint.dtype != given.dtype:
+            raise ShapeError(
+                f"variable {node.name!r} was declared {hint.dtype.name} "
+                f"but is given {given.dtype.name}"
+            )
+    return given
+
+
+def _sweep(graph, var_types):
+    """One walk over the graph; returns the types and whether a variable changed."""
+    types, changed = {}, False
+    for node in graph.nodes:
+        if node.op == "var":
+            types[node.outputs[0]] = var_types[node]
+            continue
+        op = registry.get(node.op)
+        in_types = [types[v] for v in node.inputs]
+        if op.infer_inputs is not None and any(t is None for t in in_types):
+            changed |= _fill_inputs(op, node, in_types, types, var_types)
+        if all(t is not None and t.known for t in in_types):
+            out_types = op.infer(InferContext(node, in_types))
+            if len(out_types) != node.num_outputs:
+                raise InternalError(f"{node.op}.infer gave {len(out_types)} types for "
+                                    f"{node.num_outputs} outputs")
+        else:
+            out_types = [None] * node.num_outputs
+        types.update(zip(node.outputs, out_types))
+    return types, changed
+
+
+def _fill_inputs(op, node, in_types, types, var_types):
+    filled = op.infer_inputs(InferContext(node, in_types))
+    changed = False
+    for index, input_type in filled.items():
+        value = node.inputs[index]
+        if in_types[index] is None and value.node.op == "var" and input_type is not None:
+            var_types[value.node] = types[value] = in_types[index] = input_type
+            changed = True
+    return changed
+
+
+def _require_known(graph, types, var_types):
+    unknown = [node.name for node, t in var_types.items() if t is None]
+    if unknown:
+        names = ", ".join(repr(n) for n in unknown)
+        raise ShapeError(
+            f"cannot infer shapes: no shape for variable {names}; pass it "
+            f"(infer_shape({unknown[0]}=...), simple_bind) or declare it with var(..., shape=...)"
+        )
+    for node, t in var_types.items():
+        if not t.known:
+            raise ShapeError(f"cannot infer shapes: variable {node.name!r} has unknown "
+                             f"dimensions {_dims(t.shape)}; pass its full shape")
+    for value in (v for node in graph.nodes for v in node.outputs):
+        if types[value] is None:
+            raise InternalError(f"no type for {value.label!r} though every variable is known")
+
+
+def _dims(shape):
+    return str(TensorType(shape, "float32")).split(" ")[0]

@@ -1,0 +1,320 @@
+"""``Symbol``: the user's handle on graph outputs, with MXNet's API.
+
+A Symbol is a tuple of ``Value``s. Python operators and methods build new
+nodes through ``apply``; ``list_arguments``, ``infer_shape`` and friends read
+the graph reachable from the outputs. Symbols are never mutated.
+"""
+
+import numbers
+
+import numpy as np
+
+from .errors import AttrError, ShapeError
+from .graph import naming
+from .graph.ir import Graph, Node, TensorType, Value
+from .ops import registry
+
+
+class Symbol:
+    """One or more graph outputs. Build them with ``sg.var`` and ops."""
+
+    __array_priority__ = 1000  # numpy defers ``ndarray * Symbol`` to Symbol.__rmul__
+
+    def __init__(self, outputs):
+        self._outputs = tuple(outputs)
+
+    # ---- structure -----------------------------------------------------------------
+    @property
+    def outputs(self):
+        return self._outputs
+
+    @property
+    def value(self):
+        """The single output; an error for a group of several."""
+        if len(self._outputs) != 1:
+            raise ShapeError(f"{self!r} has {len(self._outputs)} outputs; pick one with sym[i]")
+        return self._outputs[0]
+
+    def graph(self):
+        return Graph(self._outputs)
+
+    @property
+    def name(self):
+        """The name of the node behind a single-output symbol (``None`` for a group)."""
+        return self._outputs[0].node.name if len(self._outputs) == 1 else None
+
+    def list_arguments(self):
+        """Variable names, in the order inputs are first reached (MXNet's order)."""
+        return [node.name for node in self.graph().variables()]
+
+    def list_inputs(self):
+        return self.list_arguments()
+
+    def list_auxiliary_states(self):
+        return []
+
+    def list_outputs(self):
+        return [_output_name(v) for v in self._outputs]
+
+    def get_internals(self):
+        """Every output of every node, as one group; index it by output name."""
+        return Symbol([v for node in self.graph().nodes for v in node.outputs])
+
+    def get_children(self):
+        """The inputs of the head node, or ``None`` for a variable."""
+        inputs = self.value.node.inputs
+        return Symbol(inputs) if inputs else None
+
+    def attr(self, key):
+        return self.list_attr().get(key)
+
+    def list_attr(self):
+        """The user's attributes of a variable, with its hints as MXNet names them."""
+        node = self.value.node
+        if node.op != "var":
+            return {}
+        found = dict(node.attrs["user"])
+        for hint, key in (("shape", "__shape__"), ("dtype", "__dtype__"), ("init", "__init__")):
+            if node.attrs[hint] is not None:
+                found[key] = str(node.attrs[hint])
+        return found
+
+    def __len__(self):
+        return len(self._outputs)
+
+    def __iter__(self):
+        return (Symbol([v]) for v in self._outputs)
+
+    def __getitem__(self, key):
+        if isinstance(key, str):
+            names = self.list_outputs()
+            if key not in names:
+                raise KeyError(f"no output named {key!r}; outputs are {names}")
+            return Symbol([self._outputs[names.index(key)]])
+        if len(self._outputs) > 1:
+            if not isinstance(key, numbers.Integral):
+                raise TypeError("a group of symbols is indexed by output number or name")
+            return Symbol([self._outputs[key]])
+        return apply("slice", (self,), {"index": _index_spec(key)})
+
+    def __bool__(self):
+        raise TypeError("a Symbol has no truth value until it is run; use sg.where for choices")
+
+    __hash__ = object.__hash__
+
+    def __repr__(self):
+        if len(self._outputs) == 1:
+            return f"<Symbol {self.name}>"
+        return f"<Symbol group [{', '.join(self.list_outputs())}]>"
+
+    # ---- inference -----------------------------------------------------------------
+    def infer_shape(self, *args, **kwargs):
+        """``(arg_shapes, out_shapes, aux_shapes)`` from the shapes of some arguments."""
+        return self._infer_shapes(args, kwargs, partial=False)
+
+    def infer_shape_partial(self, *args, **kwargs):
+        """Like ``infer_shape``, with ``None`` for what cannot be inferred yet."""
+        return self._infer_shapes(args, kwargs, partial=True)
+
+    def infer_type(self, *args, **kwargs):
+        """``(arg_types, out_types, aux_types)`` as numpy scalar types, from given
+        dtypes and the variables' shape hints (``None`` where unknown)."""
+        given = self._by_argument(args, kwargs)
+        graph = self.graph()
+        bound = {}
+        for node in graph.variables():
+            hint = registry.get("var").infer(registry.InferContext(node, ()))[0]
+            if node.name in given and hint is not None:
+                bound[node.name] = TensorType(hint.shape, given[node.name])
+        from .passes.infer import infer_types
+
+        types = infer_types(graph, bound, partial=True)
+        dtype = lambda t: None if t is None else t.dtype.type  # noqa: E731
+        args = [dtype(types[n.outputs[0]]) for n in graph.variables()]
+        return args, [dtype(types[v]) for v in self._outputs], []
+
+    @property
+    def shape(self):
+        """The inferred shape from the variables' hints, or ``None`` if unknown."""
+        t = self.types()[self.value]
+        return None if t is None else t.shape
+
+    def types(self, **shapes):
+        """All inferred types (partial) given argument shapes; used by tools."""
+        from .passes.infer import infer_types
+
+        return infer_types(self.graph(), self._bound_types(shapes), partial=True)
+
+    def _infer_shapes(self, args, kwargs, partial):
+        from .passes.infer import infer_types
+
+        graph = self.graph()
+        types = infer_types(graph, self._bound_types(self._by_argument(args, kwargs)),
+                            partial=partial)
+        shape = lambda t: None if t is None else t.shape  # noqa: E731
+        arg_shapes = [shape(types[n.outputs[0]]) for n in graph.variables()]
+        return arg_shapes, [shape(types[v]) for v in self._outputs], []
+
+    def _by_argument(self, args, kwargs):
+        """Positional values in ``list_arguments`` order, merged with keywords."""
+        names = self.list_arguments()
+        if len(args) > len(names):
+            raise ShapeError(f"{len(args)} values given for {len(names)} arguments {names}")
+        given = dict(zip(names, args))
+        unknown = set(kwargs) - set(names)
+        if unknown:
+            raise ShapeError(f"{', '.join(sorted(map(repr, unknown)))} is not an argument; "
+                             f"arguments are {names}")
+        given.update(kwargs)
+        return {k: v for k, v in given.items() if v is not None}
+
+    def _bound_types(self, shapes):
+        dtypes = {n.name: n.attrs["dtype"] for n in self.graph().variables()}
+        return {name: TensorType(tuple(shape), dtypes[name] or "float32")
+                for name, shape in shapes.items()}
+
+    # ---- running and saving --------------------------------------------------------
+    def eval(self, ctx=None, **arrays):
+        """Run the graph on the reference backend; returns a list of NDArrays."""
+        from .backend.reference import evaluate
+        from .ndarray import NDArray, array
+
+        feeds = {k: (v.asnumpy() if isinstance(v, NDArray) else np.asarray(v))
+                 for k, v in arrays.items()}
+        return [array(out, ctx=ctx) for out in evaluate(self.graph(), feeds)]
+
+    def tojson(self):
+        from .serialize import to_json
+
+        return to_json(self)
+
+    def save(self, path):
+        from .serialize import save
+
+        save(self, path)
+
+    # ---- operators -------------------------------------------------------------------
+    def __neg__(self):
+        return apply("negative", (self,), {})
+
+    def __abs__(self):
+        return apply("abs", (self,), {})
+
+    @property
+    def T(self):
+        return apply("transpose", (self,), {})
+
+
+def _binary(op_name, reflected=False):
+    def method(self, other):
+        pair = (other, self) if reflected else (self, other)
+        return apply(op_name, pair, {})
+
+    return method
+
+
+for _dunder, _op in [
+    ("add", "add"), ("sub", "subtract"), ("mul", "multiply"), ("truediv", "divide"),
+    ("pow", "power"), ("matmul", "matmul"),
+]:
+    setattr(Symbol, f"__{_dunder}__", _binary(_op))
+    setattr(Symbol, f"__r{_dunder}__", _binary(_op, reflected=True))
+for _dunder, _op in [("eq", "equal"), ("ne", "not_equal"), ("gt", "greater"),
+                     ("ge", "greater_equal"), ("lt", "less"), ("le", "less_equal")]:
+    setattr(Symbol, f"__{_dunder}__", _binary(_op))
+
+
+def _output_name(value):
+    node = value.node
+    if node.op == "var":
+        return node.name
+    if node.num_outputs == 1:
+        return f"{node.name}_output"
+    return f"{node.name}_output{value.index}"
+
+
+def _index_spec(key):
+    """A numpy basic index as a plain tuple: ("s", start, stop, step), ("i", k),
+    ("new",) for None, ("...",) for Ellipsis."""
+    items = key if isinstance(key, tuple) else (key,)
+    spec = []
+    for item in items:
+        if isinstance(item, slice):
+            spec.append(("s", item.start, item.stop, item.step))
+        elif item is None:
+            spec.append(("new",))
+        elif item is Ellipsis:
+            spec.append(("...",))
+        elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
+            spec.append(("i", int(item)))
+        else:
+            raise AttrError(f"only basic indexing (ints, slices, None, ...) is supported, "
+                            f"got {item!r}; use take() to gather")
+    return tuple(spec)
+
+
+def apply(op_name, inputs, attrs, name=None):
+    """Build one node of ``op_name`` and return its outputs as a Symbol.
+
+    ``inputs`` are Symbols, Python scalars or numpy arrays (made constants), or
+    ``None`` where the op creates the input as a variable (a layer's weight).
+    """
+    op = registry.get(op_name)
+    node_name = naming.scoped(name) if name is not None else naming.fresh_name(op_name)
+    where = f"{node_name} ({op_name})"
+    attrs = op.canonical_attrs(attrs, where)
+    inputs = list(inputs)
+    arity = op.expected_arity(attrs)
+    if arity is not None:
+        del inputs[arity:]
+        inputs += [None] * (arity - len(inputs))
+    values = [_as_value(x, i, op, node_name) for i, x in enumerate(inputs)]
+    op.check_arity(len(values), attrs, where)
+    node = Node(op_name, values, attrs, node_name, num_outputs=op.num_outputs,
+                origin=naming.current_origin())
+    return Symbol(node.outputs)
+
+
+def _as_value(x, index, op, node_name):
+    if isinstance(x, Symbol):
+        return x.value
+    if x is None:
+        if index not in op.auto_inputs:
+            raise AttrError(f"{node_name} ({op.name}): input "
+                            f"{_input_name(op, index)!r} is missing")
+        var_name = f"{node_name}_{op.input_names[index]}"
+        node = Node("var", (), _var_attrs(role=op.auto_inputs[index]), var_name)
+        return node.outputs[0]
+    value = x if isinstance(x, numbers.Number) else np.asarray(x)  # lists, NDArrays
+    attrs = registry.get("const").canonical_attrs({"value": value}, f"{node_name} ({op.name})")
+    return Node("const", (), attrs, naming.fresh_name("const")).outputs[0]
+
+
+def _input_name(op, index):
+    return op.input_names[index] if index < len(op.input_names) else f"input {index}"
+
+
+def _var_attrs(shape=None, dtype=None, init=None, role=None, user=()):
+    return registry.get("var").canonical_attrs(
+        {"shape": shape, "dtype": dtype, "init": init, "role": role, "user": user}, "var")
+
+
+def var(name, shape=None, dtype=None, init=None, attr=None, role=None, **kwargs):
+    """A graph argument named ``name`` (any string). ``shape`` may hold ``None``
+    for dimensions bound later; ``init`` describes how the training API
+    initializes it; ``role`` marks it as ``"data"``, ``"param"`` or ``"label"``."""
+    if not isinstance(name, str):
+        raise AttrError(f"a variable name must be a string, got {name!r}")
+    user = tuple(sorted({**(attr or {}), **kwargs}.items()))
+    node = Node("var", (), _var_attrs(shape, dtype, init, role, user), naming.scoped(name))
+    return Symbol(node.outputs)
+
+
+Variable = var
+
+
+def group(*symbols):
+    """One symbol with the outputs of all ``symbols``, in order."""
+    if len(symbols) == 1 and isinstance(symbols[0], (list, tuple)):
+        symbols = symbols[0]
+    return Symbol([v for s in symbols for v in s.outputs])
