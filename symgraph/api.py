@@ -39,12 +39,14 @@ def bind_arguments(op, args, kwargs):
     return inputs, kwargs
 
 
-def op_function(op, invoke):
-    """A user-facing function for ``op`` that hands inputs and attributes to ``invoke``."""
+def op_function(op, invoke, options=("name",)):
+    """A user-facing function for ``op`` that hands inputs and attributes to
+    ``invoke``; keywords named in ``options`` (``name``, ``out``) go to it as is."""
 
-    def function(*args, name=None, **kwargs):
-        inputs, attrs = bind_arguments(op, args, dict(kwargs))
-        return invoke(op.name, inputs, attrs, name)
+    def function(*args, **kwargs):
+        extra = {key: kwargs.pop(key) for key in options if key in kwargs}
+        inputs, attrs = bind_arguments(op, args, kwargs)
+        return invoke(op.name, inputs, attrs, **extra)
 
     function.__name__ = function.__qualname__ = op.name
     inputs = ", ".join(op.input_names) or ("*inputs" if op.arity is None else "x, ...")
@@ -53,7 +55,7 @@ def op_function(op, invoke):
     return function
 
 
-def _symbolic(op_name, inputs, attrs, name):
+def _symbolic(op_name, inputs, attrs, name=None):
     return apply(op_name, inputs, attrs, name=name)
 
 

@@ -33,9 +33,9 @@ def evaluate(graph, feeds, run=RunContext()):
         if node.op == "var":
             values[node.outputs[0]] = feeds[node.name]
             continue
-        results = _run_op(node, [values[v] for v in node.inputs], run)
-        for value, result in zip(node.outputs, results):
-            values[value] = _checked(node, value, result, types[value])
+        results = run_node(node, [values[v] for v in node.inputs],
+                           [types[v] for v in node.outputs], run)
+        values.update(zip(node.outputs, results))
     return [np.asarray(values[v]) for v in graph.outputs]
 
 
@@ -45,13 +45,17 @@ def _as_array(name, value):
     return array
 
 
-def _run_op(node, arrays, run):
+def run_node(node, arrays, out_types, run):
+    """Compute one node with its op's numpy reference; results are checked
+    against ``out_types``, the types inference gave its outputs."""
     op = registry.get(node.op)
     attrs = node.attrs.as_dict()
     if op.uses_run:
         attrs["run"] = run
-    result = op.reference(*arrays, **attrs)
-    return result if isinstance(result, tuple) else (result,)
+    results = op.reference(*arrays, **attrs)
+    results = results if isinstance(results, tuple) else (results,)
+    return [_checked(node, value, result, expected)
+            for value, result, expected in zip(node.outputs, results, out_types)]
 
 
 def _checked(node, value, result, expected):

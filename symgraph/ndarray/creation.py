@@ -1,0 +1,44 @@
+"""Creating NDArrays: from data, filled, ranges. Defaults follow MXNet:
+float32 unless the source is an array that has a dtype of its own."""
+
+import numpy as np
+
+from ..dtypes import as_dtype
+from .ndarray import NDArray
+
+
+def array(source, ctx=None, dtype=None):
+    """An NDArray holding a copy of ``source`` (list, numpy array, NDArray).
+
+    Lists become float32 unless ``dtype`` says otherwise; arrays keep their dtype."""
+    if isinstance(source, NDArray):
+        source = source.asnumpy()
+    if dtype is None:
+        dtype = source.dtype if isinstance(source, (np.ndarray, np.generic)) else "float32"
+    return NDArray(np.array(source, dtype=as_dtype(dtype)), ctx)
+
+
+def full(shape, val, ctx=None, dtype="float32"):
+    return NDArray(np.full(_shape(shape), val, dtype=as_dtype(dtype)), ctx)
+
+
+def zeros(shape, ctx=None, dtype="float32"):
+    return full(shape, 0, ctx, dtype)
+
+
+def ones(shape, ctx=None, dtype="float32"):
+    return full(shape, 1, ctx, dtype)
+
+
+def empty(shape, ctx=None, dtype="float32"):
+    """An uninitialized array (zeros on the CPU, so no stale data leaks)."""
+    return zeros(shape, ctx, dtype)
+
+
+def arange(start, stop=None, step=1.0, ctx=None, dtype="float32"):
+    """Evenly spaced values in [start, stop), as numpy's arange (float32 by default)."""
+    return NDArray(np.arange(start, stop, step).astype(as_dtype(dtype)), ctx)
+
+
+def _shape(shape):
+    return (shape,) if isinstance(shape, int) else tuple(shape)

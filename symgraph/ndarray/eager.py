@@ -1,0 +1,81 @@
+"""Eager execution of one op on NDArrays, through the same op records the
+compiler uses: the op's ``infer`` checks the inputs (with the same error
+messages a graph gives) and its numpy ``reference`` computes the result.
+
+``invoke`` is the one door every NDArray operation goes through, so the
+imperative autograd can later record operations in one place.
+"""
+
+import numbers
+
+import numpy as np
+
+from ..dtypes import weak_dtype_of
+from ..errors import ContextError
+from ..graph.ir import Node, TensorType
+from ..ops import registry
+from ..ops.registry import InferContext
+from ..run_context import RunContext
+from ..backend.reference import run_node
+
+_PLACEHOLDERS = {}
+
+
+def _placeholder(index):
+    """A stand-in variable node that names an eager input in error messages."""
+    if index not in _PLACEHOLDERS:
+        attrs = registry.get("var").canonical_attrs({}, "eager input")
+        _PLACEHOLDERS[index] = Node("var", (), attrs, f"input {index}").outputs[0]
+    return _PLACEHOLDERS[index]
+
+
+def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
+    """Run ``op_name`` on ``inputs`` (NDArrays, numpy arrays, Python scalars)
+    and return an NDArray (a tuple of them for several outputs). With ``out``,
+    the result is written into that array's buffer, which is returned."""
+    from .ndarray import NDArray
+
+    op = registry.get(op_name)
+    where = name or op_name
+    attrs = op.canonical_attrs(attrs, where)
+    op.check_arity(len(inputs), attrs, where)
+    context = _common_context(inputs)
+    arrays = [_operand(x) for x in inputs]
+    node = Node(op_name, [_placeholder(i) for i in range(len(arrays))], attrs, where,
+                num_outputs=op.num_outputs)
+    out_types = op.infer(InferContext(node, [_type_of(a) for a in arrays]))
+    results = run_node(node, arrays, out_types, run or RunContext())
+    wrapped = [NDArray(np.asarray(r, dtype=t.dtype), context)
+               for r, t in zip(results, out_types)]
+    if out is not None:
+        return out.assign(wrapped[0])
+    return wrapped[0] if len(wrapped) == 1 else tuple(wrapped)
+
+
+def _operand(x):
+    from .ndarray import NDArray
+
+    if isinstance(x, NDArray):
+        return x._data
+    if isinstance(x, numbers.Number):
+        return x
+    if x is None:
+        raise TypeError("an eager op got None where an array was expected")
+    return np.asarray(x)
+
+
+def _type_of(array):
+    if isinstance(array, np.ndarray):
+        return TensorType(array.shape, array.dtype)
+    return TensorType((), weak_dtype_of(array), weak=True)
+
+
+def _common_context(inputs):
+    from ..context import current_context
+    from .ndarray import NDArray
+
+    contexts = {x.context for x in inputs if isinstance(x, NDArray)}
+    if len(contexts) > 1:
+        raise ContextError(f"inputs live on different devices: {sorted(map(str, contexts))}; "
+                           "copy them to one with copyto(ctx)")
+    return contexts.pop() if contexts else current_context()
