@@ -14,7 +14,9 @@ from . import random  # noqa: F401
 from .context import Context, cpu, current_context, gpu  # noqa: F401
 from .api import SYMBOL_FUNCTIONS as _SYMBOL_FUNCTIONS
 from .errors import *  # noqa: F401,F403
+from .gradient import grad  # noqa: F401
 from .graph.naming import name_scope  # noqa: F401
+from .serialize import load, load_json  # noqa: F401
 from .symbol import Symbol, Variable, group, var  # noqa: F401
 
 globals().update(_SYMBOL_FUNCTIONS)

@@ -25,6 +25,16 @@ def bind_arguments(op, args, kwargs):
     """Split a call's arguments into the op's inputs and its attributes."""
     if op.name in _LIST_INPUTS and len(args) == 1 and isinstance(args[0], (list, tuple)):
         args = tuple(args[0])
+    if isinstance(op.arity, int) and len(args) > op.arity:
+        # numpy style: positional values after the inputs are attributes, in order
+        extra, args = args[op.arity:], args[:op.arity]
+        if len(extra) > len(op.attrs):
+            raise AttrError(f"{op.name} takes {op.arity} inputs and {len(op.attrs)} "
+                            f"attributes, got {op.arity + len(extra)} positional values")
+        for attr_name, value in zip(op.attrs, extra):
+            if attr_name in kwargs:
+                raise AttrError(f"{op.name} got {attr_name!r} twice")
+            kwargs[attr_name] = value
     inputs = list(args)
     for input_name in op.input_names[len(inputs):]:
         inputs.append(kwargs.pop(input_name, None))

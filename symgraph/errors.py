@@ -24,6 +24,10 @@ class AttrError(SymgraphError, ValueError):
     """An op attribute is missing, unknown or of the wrong type."""
 
 
+class GraphError(SymgraphError, ValueError):
+    """A graph is ill-formed: two different variables share a name, or it has a cycle."""
+
+
 class GraphFormatError(SymgraphError, ValueError):
     """A saved graph is malformed: bad JSON, unknown op, dangling input, wrong version."""
 

@@ -41,8 +41,6 @@ VERSION = 1
 
 _NON_FINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 _DTYPES = {dtype.name: dtype for dtype in SUPPORTED}
-# The Python types that hold an element of each dtype kind exactly.
-_ELEMENT_TYPES = {"b": (bool,), "i": (int,), "u": (int,), "f": (int, float)}
 
 
 # ---- writing -------------------------------------------------------------------------
@@ -82,8 +80,10 @@ def _encode(value):
         return {"$float": repr(value)}  # 'inf', '-inf' or 'nan'
     if isinstance(value, ConstArray):
         array = value.array
-        return {"$array": {"dtype": array.dtype.name, "shape": list(array.shape),
-                           "data": [_encode(item) for item in array.ravel().tolist()]}}
+        data = array.ravel().tolist()
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            data = [_encode(item) for item in data]
+        return {"$array": {"dtype": array.dtype.name, "shape": list(array.shape), "data": data}}
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise InternalError(f"attribute value {value!r} ({type(value).__name__}) is not plain; "
@@ -205,16 +205,29 @@ def _decode_array(spec, where):
     size = math.prod(shape)
     _require(len(data) == size,
              f"{where}: shape {tuple(shape)} needs {size} elements, data has {len(data)}")
-    dtype = _DTYPES[dtype]
-    elements = [_decode(item, where) for item in data]
+    dtype, fits = _DTYPES[dtype], _element_test(_DTYPES[dtype])
+    elements = [_decode(item, where) if isinstance(item, dict) else item for item in data]
     for item in elements:
-        if not isinstance(item, _ELEMENT_TYPES[dtype.kind]) or (
-                isinstance(item, bool) and dtype.kind != "b"):
+        if not fits(item):
             raise GraphFormatError(f"{where}: element {item!r} does not fit dtype {dtype.name}")
     try:
         return ConstArray(np.array(elements, dtype=dtype).reshape(shape))
-    except (ValueError, OverflowError) as err:  # 300 as int8, absurd dimensions
+    except (ValueError, OverflowError) as err:  # absurd dimensions
         raise GraphFormatError(f"{where}: {err}") from None
+
+
+def _element_test(dtype):
+    """Whether a JSON value is an element of ``dtype`` as written: no bool where
+    numbers belong, no float where ints do, nothing out of range (numpy would
+    wrap an int and turn a float into inf). ``type() is`` keeps bools out of ints."""
+    if dtype.kind == "b":
+        return lambda item: type(item) is bool
+    if dtype.kind == "f":
+        top = float(np.finfo(dtype).max)
+        return lambda item: type(item) in (int, float) and (
+            abs(item) <= top or (type(item) is float and not math.isfinite(item)))
+    low, high = int(np.iinfo(dtype).min), int(np.iinfo(dtype).max)
+    return lambda item: type(item) is int and low <= item <= high
 
 
 # ---- checks both directions share ----------------------------------------------------

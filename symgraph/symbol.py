@@ -183,6 +183,20 @@ class Symbol:
                  for k, v in arrays.items()}
         return [array(out, ctx=ctx) for out in evaluate(self.graph(), feeds)]
 
+    def bind(self, ctx=None, args=None, args_grad=None, grad_req="write", aux_states=None,
+             backend="reference"):
+        """An Executor over NDArrays you provide (MXNet's ``bind``)."""
+        from .executor import bind
+
+        return bind(self, ctx, args, args_grad, grad_req, aux_states, backend)
+
+    def simple_bind(self, ctx=None, grad_req="write", type_dict=None, backend="reference",
+                    **shapes):
+        """An Executor with arrays allocated from argument shapes (MXNet's ``simple_bind``)."""
+        from .executor import simple_bind
+
+        return simple_bind(self, ctx, grad_req, type_dict, backend, **shapes)
+
     def tojson(self):
         from .serialize import to_json
 
@@ -265,8 +279,7 @@ def apply(op_name, inputs, attrs, name=None):
     attrs = op.canonical_attrs(attrs, where)
     inputs = list(inputs)
     arity = op.expected_arity(attrs)
-    if arity is not None:
-        del inputs[arity:]
+    if arity is not None and len(inputs) < arity:
         inputs += [None] * (arity - len(inputs))
     values = [_as_value(x, i, op, node_name) for i, x in enumerate(inputs)]
     op.check_arity(len(values), attrs, where)

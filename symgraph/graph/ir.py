@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..dtypes import as_dtype
+from ..errors import GraphError
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ class Graph:
     def __init__(self, outputs):
         self.outputs = tuple(outputs)
         self.nodes = _topological_order(self.outputs)
+        _check_variable_names(self.nodes)
 
     def variables(self):
         """The ``var`` nodes in order of first use, as MXNet lists arguments."""
@@ -147,6 +149,17 @@ class Graph:
 
     def __repr__(self):
         return f"<Graph {len(self.nodes)} nodes, {len(self.outputs)} outputs>"
+
+
+def _check_variable_names(nodes):
+    """Arguments are bound by name, so two different variables may not share one."""
+    seen = set()
+    for node in nodes:
+        if node.op == "var":
+            if node.name in seen:
+                raise GraphError(f"two different variables are named {node.name!r}; "
+                                 "use one sg.var for both uses, or distinct names")
+            seen.add(node.name)
 
 
 def _topological_order(outputs):
@@ -169,7 +182,7 @@ def _topological_order(outputs):
                 order.append(node)
             elif child.node not in done:
                 if child.node in on_path:
-                    raise ValueError(f"graph has a cycle through {child.node.name!r}")
+                    raise GraphError(f"graph has a cycle through {child.node.name!r}")
                 on_path.add(child.node)
                 stack.append((child.node, iter(child.node.inputs)))
     return tuple(order)

@@ -187,7 +187,12 @@ def _where_infer(ctx):
 
 
 def _where_reference(cond, x, y):
-    return np.where(np.asarray(cond).astype(bool), x, y)
+    out = np.where(np.asarray(cond).astype(bool), x, y)
+    if np.isscalar(x) and np.isscalar(y):
+        # Two Python scalars: numpy widens to 64 bits; symgraph's rule keeps the default.
+        weak = [TensorType((), dtypes.weak_dtype_of(v), weak=True) for v in (x, y)]
+        out = out.astype(dtypes.promote(weak))
+    return out
 
 
 register(OpDef(

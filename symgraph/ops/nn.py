@@ -25,7 +25,7 @@ from .registry import Kind, OpDef, register
 
 def _float_input(ctx, i=0):
     if not dtypes.is_float(ctx.types[i].dtype):
-        ctx.fail(f"input {ctx.label(i)} must be float, not {ctx.types[i].dtype.name}")
+        ctx.fail_dtype(f"input {ctx.label(i)} must be float, not {ctx.types[i].dtype.name}")
 
 
 def _same_as_data(ctx):

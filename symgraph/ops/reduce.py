@@ -13,7 +13,7 @@ import numpy as np
 from .. import dtypes
 from ..graph.ir import TensorType
 from . import attrs as A
-from ._build import call, numeric_only
+from ._build import call
 from .registry import Kind, OpDef, register
 from .shape_rules import broadcast_shapes, normalize_axes, reduced_shape
 
@@ -26,7 +26,6 @@ def _accumulated(dtype):
 
 def _reduce_infer(dtype_rule, needs_identity=False):
     def infer(ctx):
-        numeric_only(ctx)
         (x,) = ctx.types
         try:
             axes = normalize_axes(ctx.attrs["axis"], x.ndim)
@@ -47,7 +46,8 @@ def _unreduced(c, g):
 
 def _extreme_grad(c, g):
     """The gradient goes to the elements equal to the max (min), split among ties."""
-    hit = c.x == _unreduced(c, c.out)
+    hit = call("where", c.x == _unreduced(c, c.out), call("ones_like", c.x),
+               call("zeros_like", c.x))
     ties = call("sum", hit, axis=c.attrs["axis"], keepdims=c.attrs["keepdims"])
     return [_unreduced(c, g / ties) * hit]
 

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Optional
 
-from ..errors import AttrError, InternalError, ShapeError
+from ..errors import AttrError, DTypeError, InternalError, ShapeError
 from .attrs import AttrSpec
 
 
@@ -114,7 +114,12 @@ class InferContext:
         self.types = tuple(in_types)
 
     def fail(self, rule):
+        """Raise a ShapeError for a broken shape rule."""
         raise ShapeError(f"{describe(self.node)}: {rule}; {self.inputs_text()}")
+
+    def fail_dtype(self, rule):
+        """Raise a DTypeError for an input of a dtype the op does not take."""
+        raise DTypeError(f"{describe(self.node)}: {rule}; {self.inputs_text()}")
 
     def label(self, i):
         return repr(self.node.inputs[i].label)

@@ -1,0 +1,33 @@
+"""``sg.grad``: gradients as symbols, from the autodiff pass.
+
+The result is an ordinary Symbol that shares the forward graph: run it,
+save it, draw it, or differentiate it again for higher-order derivatives.
+"""
+
+from .compiler import differentiate
+from .errors import GradientError
+from .symbol import Symbol, group
+
+
+def grad(outputs, wrt, head_grads=None, **shapes):
+    """Gradients of ``outputs`` with respect to each symbol in ``wrt``.
+
+    ``outputs``: a Symbol (or list of them); a non-scalar output is summed,
+    or weighted by the matching ``head_grads`` Symbol. ``wrt``: a Symbol or a
+    list of them (variables or other single outputs). ``shapes`` may give
+    argument shapes for ops whose gradient needs ranks (matmul of vectors).
+    Returns a list of Symbols, one per ``wrt``."""
+    outputs = group(outputs) if isinstance(outputs, (list, tuple)) else outputs
+    single = isinstance(wrt, Symbol)
+    wrt = [wrt] if single else list(wrt)
+    if head_grads is None:
+        head_grads = [None] * len(outputs.outputs)
+    elif isinstance(head_grads, Symbol):
+        head_grads = [head_grads]
+    if len(head_grads) != len(outputs.outputs):
+        raise GradientError(f"{len(head_grads)} head gradients for {len(outputs.outputs)} outputs")
+    heads = [None if h is None else h.value for h in head_grads]
+    bound = outputs._bound_types(shapes)
+    graph = differentiate(outputs.graph(), [w.value for w in wrt], heads, bound, partial=True)
+    grads = graph.outputs[len(outputs.outputs):]
+    return [Symbol([g]) for g in grads]

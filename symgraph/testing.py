@@ -1,0 +1,129 @@
+"""Checking helpers for users and for symgraph's own tests, with MXNet's names.
+
+``check_numeric_gradient`` compares the symbolic gradient (the autodiff pass)
+with central finite differences, in float64, on a random projection of the
+outputs (so every output element matters, not only their sum).
+``check_symbolic_forward`` and ``check_symbolic_backward`` compare with
+expected arrays. All run on the numpy reference backend, the oracle.
+"""
+
+import numpy as np
+
+from .backend.reference import evaluate
+from .compiler import differentiate
+from .dtypes import is_float
+from .errors import GradientError
+from .graph.ir import Graph, TensorType
+from .run_context import RunContext
+
+
+def assert_allclose(actual, expected, rtol=1e-5, atol=1e-8, name="value"):
+    """numpy's assert_allclose with a message that names what differed and where."""
+    actual, expected = np.asarray(actual), np.asarray(expected)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{name}: shape {actual.shape} != expected {expected.shape}")
+    close = np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if not close.all():
+        worst = np.unravel_index(np.argmax(np.where(close, 0, np.abs(actual - expected))),
+                                 actual.shape)
+        raise AssertionError(
+            f"{name}: {int((~close).sum())} of {close.size} elements differ; worst at "
+            f"{tuple(int(i) for i in worst)}: {actual[worst]!r} vs expected {expected[worst]!r} "
+            f"(rtol={rtol}, atol={atol})")
+
+
+assert_almost_equal = assert_allclose
+
+
+def _location(sym, location):
+    names = sym.list_arguments()
+    if not isinstance(location, dict):
+        location = dict(zip(names, location))
+    return {k: np.asarray(v, dtype=np.float64) if is_float(np.asarray(v).dtype)
+            else np.asarray(v) for k, v in location.items()}
+
+
+def check_symbolic_forward(sym, location, expected, rtol=1e-5, atol=1e-8, is_train=False):
+    """Outputs of ``sym`` at ``location`` equal ``expected`` (a list, one per output)."""
+    outputs = evaluate(sym.graph(), _location(sym, location), RunContext(is_train=is_train))
+    for name, out, want in zip(sym.list_outputs(), outputs, expected):
+        assert_allclose(out, want, rtol, atol, name=name)
+    return outputs
+
+
+def symbolic_gradients(sym, location, names, out_grads=None, run=RunContext(is_train=True)):
+    """Gradient arrays (name -> array) of ``sym`` at ``location``, from the autodiff pass."""
+    from .symbol import var
+
+    location = _location(sym, location)
+    graph = sym.graph()
+    by_name = {n.name: n.outputs[0] for n in graph.variables()}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        raise GradientError(f"{missing[0]!r} is not an argument of {sym!r}")
+    heads, feeds = [], dict(location)
+    for i, out in enumerate(evaluate(graph, location, run)):
+        grad = np.ones_like(out) if out_grads is None else np.asarray(out_grads[i], out.dtype)
+        feeds[f"__out_grad{i}"] = grad
+        heads.append(var(f"__out_grad{i}", dtype=grad.dtype.name).value)
+    bound = {k: TensorType(v.shape, v.dtype) for k, v in feeds.items()}
+    full = differentiate(graph, [by_name[n] for n in names], heads, bound)
+    grads = Graph(full.outputs[len(graph.outputs):])
+    used = {node.name for node in grads.variables()}
+    values = evaluate(grads, {k: v for k, v in feeds.items() if k in used}, run)
+    return dict(zip(names, values))
+
+
+def check_symbolic_backward(sym, location, out_grads, expected, rtol=1e-5, atol=1e-8):
+    """Gradients of ``sym`` at ``location`` for ``out_grads`` equal ``expected``
+    (dict name -> array, or a list in argument order)."""
+    names = sym.list_arguments()
+    expected = expected if isinstance(expected, dict) else dict(zip(names, expected))
+    grads = symbolic_gradients(sym, location, list(expected), out_grads)
+    for name, want in expected.items():
+        assert_allclose(grads[name], want, rtol, atol, name=f"gradient of {name}")
+    return grads
+
+
+def numeric_gradients(sym, location, names, out_grads, eps, run):
+    """Central differences of sum(outputs * out_grads) for each argument in ``names``."""
+    location = _location(sym, location)
+    graph = sym.graph()
+
+    def objective(feeds):
+        outs = evaluate(graph, feeds, run)
+        return sum(float(np.sum(o.astype(np.float64) * g)) for o, g in zip(outs, out_grads))
+
+    grads = {}
+    for name in names:
+        point = location[name].copy()
+        grad = np.zeros_like(point)
+        for index in np.ndindex(point.shape):
+            original = point[index]
+            values = []
+            for step in (eps, -eps):
+                point[index] = original + step
+                values.append(objective({**location, name: point}))
+            point[index] = original
+            grad[index] = (values[0] - values[1]) / (2 * eps)
+        grads[name] = grad
+    return grads
+
+
+def check_numeric_gradient(sym, location, grad_nodes=None, numeric_eps=1e-3, rtol=1e-2,
+                           atol=1e-4, use_forward_train=True, seed=0):
+    """The autodiff gradient of ``sym`` equals finite differences at ``location``.
+
+    ``grad_nodes`` lists the arguments to check (default: every float argument)."""
+    location = _location(sym, location)
+    if grad_nodes is None:
+        grad_nodes = [n for n in sym.list_arguments() if is_float(location[n].dtype)]
+    run = RunContext(is_train=use_forward_train, step=1)
+    outputs = evaluate(sym.graph(), location, run)
+    rng = np.random.default_rng(seed)
+    out_grads = [rng.normal(size=o.shape) for o in outputs]
+    numeric = numeric_gradients(sym, location, grad_nodes, out_grads, numeric_eps, run)
+    symbolic = symbolic_gradients(sym, location, grad_nodes, out_grads, run)
+    for name in grad_nodes:
+        assert_allclose(symbolic[name], numeric[name], rtol, atol, name=f"gradient of {name}")
+    return symbolic
