@@ -117,8 +117,8 @@ register(OpDef(
     name="cast", kind=Kind.ELEMWISE, arity=1, attrs={"dtype": A.DTYPE()},
     infer=_cast_infer, reference=lambda x, dtype: np.asarray(x).astype(dtype),
     scalar="cast({0}, {dtype})",
-    grad=lambda c, g: [call("cast", g, dtype=c.types[0].dtype.name)
-                       if dtypes.is_float(c.types[0].dtype) else None],
+    grad=lambda c, g: [call("cast", g, dtype=c.known_type(0).dtype.name)
+                       if dtypes.is_float(c.known_type(0).dtype) else None],
     doc="Convert to ``dtype`` (float to int truncates toward zero, as numpy does).",
 ))
 

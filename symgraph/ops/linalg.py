@@ -9,7 +9,6 @@ may fuse elementwise epilogues (bias, activation) after it.
 import numpy as np
 
 from .. import dtypes
-from ..errors import GradientError
 from ..graph.ir import TensorType
 from ._build import call, numeric_only
 from .registry import Kind, OpDef, register
@@ -49,10 +48,7 @@ def _matmul_grad(c, g):
     as matmul does, multiply by the other operand transposed, sum broadcast
     batch dimensions away, and reshape back."""
     a, b = c.inputs
-    ta, tb = c.types
-    if ta is None or tb is None:
-        raise GradientError(f"the gradient of matmul {c.node_name!r} needs the ranks of its "
-                            "inputs; give the variables shapes")
+    ta, tb = c.known_type(0), c.known_type(1)
     a2 = a if ta.ndim > 1 else call("expand_dims", a, axis=0)
     b2 = b if tb.ndim > 1 else call("expand_dims", b, axis=-1)
     if ta.ndim == 1 and tb.ndim == 1:

@@ -134,7 +134,7 @@ register(OpDef(
     expand=lambda ctx: [-call("sum", _sce_targets(ctx, ctx.types[0])
                               * call("log_softmax", ctx.inputs[0]), axis=-1)],
     grad=lambda c, g: [call("expand_dims", g, axis=-1)
-                       * (call("softmax", c.x) - _sce_targets(c, c.types[0])), None],
+                       * (call("softmax", c.x) - _sce_targets(c, c.known_type(0))), None],
     doc="-log softmax(logits)[label] per sample; labels are class indices "
         "(``sparse_label``) or probability rows. The gradient is softmax - onehot.",
 ))
@@ -143,7 +143,7 @@ register(OpDef(
 
 
 def _softmax_output_grad(c, g):
-    data_type = c.types[0]
+    data_type = c.known_type(0)
     target = _one_hot_labels(c.y, data_type.shape[-1], data_type.dtype.name)
     grad = (c.out - target) * c.attrs["grad_scale"]
     if c.attrs["normalization"] == "batch":

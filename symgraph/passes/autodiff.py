@@ -34,6 +34,16 @@ class GradContext:
         self.types = [types.get(v) for v in node.inputs]
         self.out_types = [types.get(v) for v in node.outputs]
 
+    def known_type(self, index):
+        """The type of input ``index``, for rules that need it; an error if unknown."""
+        found = self.types[index]
+        if found is None:
+            raise GradientError(
+                f"the gradient of {self.node_name} ({self.node.op}) needs the shape of its "
+                f"input {self.node.inputs[index].label!r}; give the variables shapes "
+                "(var(..., shape=...) or sg.grad(..., name=shape))")
+        return found
+
     x = property(lambda self: self.inputs[0])
     y = property(lambda self: self.inputs[1])
     out = property(lambda self: self.outputs[0])

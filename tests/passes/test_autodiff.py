@@ -1,0 +1,129 @@
+"""The autodiff pass through ``sg.grad``: higher order, head gradients,
+non-differentiable inputs, and gradient graphs as ordinary symbols."""
+
+import numpy as np
+import pytest
+
+import symgraph as sg
+from symgraph.testing import assert_allclose, check_numeric_gradient
+
+RNG = np.random.default_rng(0)
+
+
+def _run(sym, **arrays):
+    return sym.eval(**arrays)[0].asnumpy()
+
+
+def test_gradient_of_two_x_transpose_x_is_four_x():
+    x = sg.var("x", shape=(4, 1))
+    (grad,) = sg.grad(2 * sg.dot(x.T, x), x)
+    xv = np.arange(4, dtype=np.float32).reshape(4, 1)
+    assert_allclose(_run(grad, x=xv), 4 * xv)
+
+
+def test_second_derivative_of_a_chain():
+    x = sg.var("x")
+    f = sg.tanh(x) * sg.exp(x) + sg.log(x * x + 1.0) ** 2.0
+    (first,) = sg.grad(f, x)
+    (second,) = sg.grad(first, x)
+    xv = np.array([-0.7, 0.2, 1.3])
+
+    def f_np(v):
+        return np.tanh(v) * np.exp(v) + np.log(v * v + 1) ** 2
+
+    eps = 1e-4
+    expected = (f_np(xv + eps) - 2 * f_np(xv) + f_np(xv - eps)) / eps**2
+    assert_allclose(_run(second, x=xv), expected, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("build", [
+    lambda x, w: sg.sigmoid(sg.tanh(x @ w)).sum(),
+    lambda x, w: (sg.exp(x @ w) ** 2.0 + sg.log(sg.sigmoid(x @ w))).mean(),
+    lambda x, w: sg.softmax_cross_entropy(x @ w, np.array([0, 2, 1])).sum(),
+])
+def test_hessian_vector_products_match_finite_differences(build):
+    """d/dw <grad_w f, v> = H v, checked against differences of grad_w f."""
+    x = sg.var("x", shape=(3, 4))
+    w = sg.var("w", shape=(4, 3))
+    v = sg.var("v", shape=(4, 3))
+    (grad_w,) = sg.grad(build(x, w), w)
+    (hvp,) = sg.grad((grad_w * v).sum(), w)
+    xv, wv, vv = RNG.normal(size=(3, 4)), RNG.normal(size=(4, 3)), RNG.normal(size=(4, 3))
+    eps = 1e-5
+    plus = _run(grad_w, x=xv, w=wv + eps * vv)
+    minus = _run(grad_w, x=xv, w=wv - eps * vv)
+    assert_allclose(_run(hvp, x=xv, w=wv, v=vv), (plus - minus) / (2 * eps), rtol=1e-4,
+                    atol=1e-6)
+
+
+def test_head_gradient_weights_a_non_scalar_output():
+    x, head = sg.var("x"), sg.var("head")
+    (grad,) = sg.grad(sg.square(x), x, head_grads=head)
+    xv, hv = np.array([1.0, 2.0]), np.array([3.0, 5.0])
+    assert_allclose(grad.eval(x=xv, head=hv)[0].asnumpy(), 2 * xv * hv)
+
+
+def test_non_scalar_output_without_head_gradient_is_summed():
+    x = sg.var("x")
+    (grad,) = sg.grad(x * x, x)
+    assert_allclose(_run(grad, x=np.array([1.0, -2.0])), [2.0, -4.0])
+
+
+def test_broadcast_inputs_get_gradients_of_their_own_shape():
+    a, b = sg.var("a"), sg.var("b")
+    check_numeric_gradient(a * b + b / (a + 3.0),
+                           {"a": RNG.normal(size=(2, 1, 3)), "b": RNG.normal(size=(4, 1))},
+                           numeric_eps=1e-6, rtol=1e-6, atol=1e-8)
+
+
+def test_unconnected_variable_gets_zeros():
+    x, y = sg.var("x"), sg.var("y")
+    grad_x, grad_y = sg.grad(sg.exp(x).sum() + y.sum() * 0.0, [x, y])
+    assert_allclose(_run(grad_y, x=np.ones(2), y=np.ones(3)), np.zeros(3))
+    z = sg.var("z")
+    (grad_z,) = sg.grad(sg.exp(x).sum() + (z > 0).sum(), z)
+    assert grad_z.list_arguments() == ["z"]
+    assert_allclose(_run(grad_z, z=np.ones(3)), np.zeros(3))
+
+
+def test_integer_variable_has_no_gradient():
+    logits, label = sg.var("logits"), sg.var("label", dtype="int32")
+    loss = sg.softmax_cross_entropy(logits, label).mean()
+    with pytest.raises(sg.GradientError, match="'label' is int32: only float values"):
+        sg.grad(loss, label)
+
+
+def test_variable_outside_the_graph_has_no_gradient():
+    with pytest.raises(sg.GradientError, match="'other' is not in the graph"):
+        sg.grad(sg.var("x") * 2.0, sg.var("other"))
+
+
+def test_gradient_graph_is_an_ordinary_symbol(tmp_path):
+    x = sg.var("x")
+    (grad,) = sg.grad(sg.sin(x) * x, x)
+    assert grad.list_arguments() == ["x"]
+    path = tmp_path / "grad.json"
+    grad.save(path)
+    loaded = sg.load(path)
+    xv = np.array([0.5, 1.5])
+    assert_allclose(_run(loaded, x=xv), np.cos(xv) * xv + np.sin(xv))
+
+
+def test_loss_heads_ignore_the_head_gradient_and_use_the_label():
+    data, label = sg.var("data", shape=(4, 3)), sg.var("label")
+    out = sg.SoftmaxOutput(data, label, normalization="batch")
+    (grad,) = sg.grad(out, data, head_grads=sg.var("ignored"))
+    xv = RNG.normal(size=(4, 3))
+    lv = np.array([0.0, 2.0, 1.0, 1.0])
+    softmax = np.exp(xv) / np.exp(xv).sum(axis=1, keepdims=True)
+    expected = (softmax - np.eye(3)[lv.astype(int)]) / 4
+    assert "ignored" not in grad.list_arguments()
+    assert_allclose(grad.eval(data=xv, label=lv)[0].asnumpy(), expected, rtol=1e-6)
+
+
+def test_gradient_of_matmul_needs_shapes_and_says_so():
+    a = sg.var("a")
+    with pytest.raises(sg.GradientError, match="needs the shape of its input 'a'"):
+        sg.grad((a @ sg.var("b")).sum(), a)
+    (grad,) = sg.grad((a @ sg.var("b")).sum(), a, a=(2, 3), b=(3,))
+    assert_allclose(_run(grad, a=np.ones((2, 3)), b=np.arange(3.0)), [[0, 1, 2], [0, 1, 2]])
