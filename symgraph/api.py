@@ -84,25 +84,28 @@ def _shape_args(args):
     return tuple(args) if args else None
 
 
-def install_methods(cls, call):
-    """Give ``cls`` (Symbol or NDArray) numpy's method names; ``call(op, inputs,
-    attrs)`` builds or runs the op."""
-
-    def method(op_name, **fixed):
-        def bound(self, *args, **kwargs):
-            return call(op_name, (self, *args), {**fixed, **kwargs})
-
-        bound.__name__ = op_name
-        return bound
-
-    for op_name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "exp", "log",
-                    "sqrt", "abs", "square", "tanh", "sigmoid", "relu", "sign", "clip",
-                    "flatten", "expand_dims", "squeeze", "broadcast_to", "take", "softmax",
-                    "log_softmax", "swapaxes", "log1p", "expm1", "sin", "cos", "softplus"):
-        setattr(cls, op_name, method(op_name))
-    cls.reshape = lambda self, *shape: call("reshape", (self,), {"shape": _shape_args(shape)})
-    cls.transpose = lambda self, *axes: call("transpose", (self,), {"axes": _shape_args(axes)})
-    cls.astype = lambda self, dtype: call("cast", (self,), {"dtype": dtype})
+_METHODS = ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "exp", "log", "sqrt",
+            "abs", "square", "tanh", "sigmoid", "relu", "sign", "clip", "flatten",
+            "expand_dims", "squeeze", "broadcast_to", "take", "softmax", "log_softmax",
+            "swapaxes", "log1p", "expm1", "sin", "cos", "softplus")
 
 
-install_methods(Symbol, lambda op_name, inputs, attrs: apply(op_name, inputs, attrs))
+def install_methods(cls, invoke, options=("name",)):
+    """Give ``cls`` (Symbol or NDArray) numpy's method names; ``invoke(op, inputs,
+    attrs, **options)`` builds or runs the op."""
+    for op_name in _METHODS:
+        setattr(cls, op_name, op_function(registry.get(op_name), invoke, options))
+
+    def reshape(self, *shape, **kwargs):
+        return invoke("reshape", (self,), {"shape": _shape_args(shape)}, **kwargs)
+
+    def transpose(self, *axes, **kwargs):
+        return invoke("transpose", (self,), {"axes": _shape_args(axes)}, **kwargs)
+
+    def astype(self, dtype, **kwargs):
+        return invoke("cast", (self,), {"dtype": dtype}, **kwargs)
+
+    cls.reshape, cls.transpose, cls.astype = reshape, transpose, astype
+
+
+install_methods(Symbol, _symbolic)

@@ -169,4 +169,4 @@ for _dunder, _op in [("eq", "equal"), ("ne", "not_equal"), ("gt", "greater"),
                      ("ge", "greater_equal"), ("lt", "less"), ("le", "less_equal")]:
     setattr(NDArray, f"__{_dunder}__", _binary(_op))
 
-install_methods(NDArray, lambda op_name, inputs, attrs: invoke(op_name, inputs, attrs))
+install_methods(NDArray, invoke, options=("name", "out"))
