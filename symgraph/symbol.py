@@ -298,7 +298,8 @@ def _as_value(x, index, op, node_name):
         var_name = f"{node_name}_{op.input_names[index]}"
         node = Node("var", (), _var_attrs(role=op.auto_inputs[index]), var_name)
         return node.outputs[0]
-    value = x if isinstance(x, numbers.Number) else np.asarray(x)  # lists, NDArrays
+    # Python scalars stay weak; numpy scalars, lists and NDArrays become typed arrays.
+    value = x if isinstance(x, numbers.Number) and not isinstance(x, np.generic) else np.asarray(x)
     attrs = registry.get("const").canonical_attrs({"value": value}, f"{node_name} ({op.name})")
     return Node("const", (), attrs, naming.fresh_name("const")).outputs[0]
 

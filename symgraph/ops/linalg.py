@@ -112,7 +112,8 @@ def _dot_expand(ctx):
 
 register(OpDef(
     name="dot", kind=Kind.COMPOSITE, arity=2, infer=_dot_infer,
-    reference=lambda a, b: np.asarray(np.dot(a, b)), expand=_dot_expand,
+    reference=lambda a, b: (np.multiply(a, b) if np.ndim(a) == 0 or np.ndim(b) == 0
+                            else np.dot(a, b)), expand=_dot_expand,
     doc="numpy's dot: matmul up to 2-D; N-D sums the last axis of a with the "
         "second-to-last of b.",
 ))

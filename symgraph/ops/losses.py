@@ -54,11 +54,11 @@ def _pointwise_loss(name, reference, pointwise, doc):
 
     def expand(ctx):
         pred, label = ctx.inputs
-        label = call("reshape_like", label, pred)
+        label = call("cast", call("reshape_like", label, pred), dtype=ctx.types[0].dtype.name)
         return [call("mean", pointwise(pred, label), axis=_non_batch_axes(ctx.types[0].ndim))]
 
     def numpy_loss(pred, label):
-        label = np.reshape(label, np.shape(pred))
+        label = np.reshape(label, np.shape(pred)).astype(np.asarray(pred).dtype)
         values = reference(pred, label)
         return np.mean(values, axis=_non_batch_axes(np.ndim(pred))).astype(np.asarray(pred).dtype)
 
@@ -169,7 +169,7 @@ def _class_label_type(ctx):
 
 
 def _softmax_output_reference(data, label, grad_scale, normalization):
-    _numpy_one_hot(label, np.shape(data)[-1], np.float32)  # labels are checked forward too
+    """Forward ignores the label, as MXNet's does; backward checks it (one_hot)."""
     return _softmax_reference(data, axis=-1)
 
 

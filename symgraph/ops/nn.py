@@ -19,8 +19,10 @@ from ..graph.ir import TensorType
 from . import attrs as A
 from ._build import call
 from .elementwise import _relu, _sigmoid, _softplus
+from .layout import _flattened
 from .random import SEED, uniform_sample
 from .registry import Kind, OpDef, register
+from .shape_rules import normalize_axis
 
 
 def _float_input(ctx, i=0):
@@ -71,7 +73,7 @@ def _fc_infer(ctx):
 
 
 def _fc_reference(data, weight, *bias, num_hidden, no_bias, flatten):
-    x = np.reshape(data, (np.shape(data)[0], -1)) if flatten else data
+    x = np.reshape(data, _flattened(np.shape(data))) if flatten else data
     y = np.matmul(x, np.transpose(weight))
     return y + bias[0] if bias else y
 
@@ -171,6 +173,10 @@ def _softmax_infer(ctx):
     out = _same_as_data(ctx)
     if ctx.types[0].ndim == 0:
         ctx.fail("softmax needs at least one axis")
+    try:
+        normalize_axis(ctx.attrs["axis"], ctx.types[0].ndim)
+    except ValueError as err:
+        ctx.fail(str(err))
     return out
 
 

@@ -46,7 +46,9 @@ def _sample_shape(like, shape):
 def uniform_sample(shape, low, high, dtype, seed, step):
     """The uniform sample a ``random_uniform`` node with these attributes gives."""
     u = unit_uniform(random_bits(seed, step, int(np.prod(shape, dtype=np.int64))))
-    return (low + (high - low) * u).reshape(shape).astype(dtype)
+    sample = (low + (high - low) * u).reshape(shape).astype(dtype)
+    # Rounding to float32 can reach ``high``; the interval is half-open.
+    return np.minimum(sample, np.nextafter(np.asarray(high, dtype), np.asarray(low, dtype)))
 
 
 def _uniform_reference(*like, low, high, shape, dtype, seed, run):

@@ -129,7 +129,7 @@ def sum_to_shape(x, shape):
     axes = tuple(range(lead)) + tuple(
         lead + i for i, d in enumerate(shape) if d == 1 and x.shape[lead + i] != 1
     )
-    return np.sum(x, axis=axes).reshape(shape) if axes else x.reshape(shape)
+    return np.sum(x, axis=axes, dtype=x.dtype).reshape(shape) if axes else x.reshape(shape)
 
 
 register(OpDef(

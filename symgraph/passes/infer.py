@@ -15,10 +15,10 @@ to give shapes for. A rule that is broken raises ``ShapeError`` naming the
 node, its op, and each input with its shape.
 """
 
-from ..errors import InternalError, ShapeError
+from ..errors import DTypeError, InternalError, ShapeError
 from ..graph.ir import TensorType
 from ..ops import registry
-from ..ops.registry import InferContext
+from ..ops.registry import InferContext, describe
 
 
 def infer_types(graph, bound=None, *, partial=False):
@@ -71,7 +71,7 @@ def _sweep(graph, var_types):
         if op.infer_inputs is not None and any(t is None for t in in_types):
             changed |= _fill_inputs(op, node, in_types, types, var_types)
         if all(t is not None and t.known for t in in_types):
-            out_types = op.infer(InferContext(node, in_types))
+            out_types = _infer_node(op, node, in_types)
             if len(out_types) != node.num_outputs:
                 raise InternalError(f"{node.op}.infer gave {len(out_types)} types for "
                                     f"{node.num_outputs} outputs")
@@ -79,6 +79,17 @@ def _sweep(graph, var_types):
             out_types = [None] * node.num_outputs
         types.update(zip(node.outputs, out_types))
     return types, changed
+
+
+def _infer_node(op, node, in_types):
+    """The op's rule; a dtype the op's result cannot have is reported at the node."""
+    ctx = InferContext(node, in_types)
+    try:
+        return op.infer(ctx)
+    except DTypeError as err:
+        if describe(node) in str(err):
+            raise
+        ctx.fail_dtype(str(err))
 
 
 def _fill_inputs(op, node, in_types, types, var_types):
@@ -110,4 +121,4 @@ def _require_known(graph, types, var_types):
 
 
 def _dims(shape):
-    return str(TensorType(shape, "float32")).split(" ")[0]
+    return str(TensorType(shape, "float32")).rsplit(" ", 1)[0]
