@@ -47,8 +47,7 @@ _DTYPES = {dtype.name: dtype for dtype in SUPPORTED}
 
 def to_json(symbol):
     """The graph behind ``symbol`` as a version-1 JSON document (a ``str``)."""
-    graph = symbol.graph()
-    _check_unique_variables(graph.nodes)
+    graph = symbol.graph()  # refuses two variables of one name (GraphError)
     index = {node: i for i, node in enumerate(graph.nodes)}
     document = {
         "format": FORMAT,
@@ -230,11 +229,10 @@ def _element_test(dtype):
     return lambda item: type(item) is int and low <= item <= high
 
 
-# ---- checks both directions share ----------------------------------------------------
+# ---- checks of loaded documents ---------------------------------------------------------
 
 def _check_unique_variables(nodes):
-    """Arguments are bound by name, so two variables may not share one; saving
-    refuses such a graph too, rather than write a file that cannot be loaded."""
+    """Arguments are bound by name, so two variables may not share one."""
     first = {}
     for i, node in enumerate(nodes):
         if node.op != "var":

@@ -244,7 +244,7 @@ def test_symbol_methods_use_serialize(tmp_path):
 
 def test_duplicate_variable_names_are_refused_on_save(tmp_path):
     symbol = sg.var("x") + sg.var("x")
-    with pytest.raises(GraphFormatError, match="variable name already used by node 0"):
+    with pytest.raises(sg.GraphError, match="two different variables are named 'x'"):
         serialize.save(symbol, tmp_path / "g.json")
     assert os.listdir(tmp_path) == []
 
