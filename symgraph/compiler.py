@@ -79,5 +79,9 @@ def build_program(symbol, arg_types, grad_names, backend="reference"):
         from .backend.reference import ReferenceProgram
 
         return ReferenceProgram(graphs)
-    raise ValueError(f"unknown backend {backend!r}; available: 'reference'")
+    if backend == "cpu":
+        from .backend.cpu.program import CPUProgram
+
+        return CPUProgram(graphs)
+    raise ValueError(f"unknown backend {backend!r}; available: 'cpu', 'reference'")
 

@@ -1,0 +1,122 @@
+"""The scalar functions generated kernels call, one per name in the ops'
+``scalar`` templates (``exp({0})``, ``select({0}, {1}, {2})``, ...).
+
+Each is a small ``numba.njit(inline='always')`` function, so after inlining
+a fused loop has no calls left and LLVM can vectorize it. Comparisons are
+written so NaN propagates as numpy's ``maximum``/``minimum``/``sign`` do.
+Transcendental functions come in two flavours: ``fast`` (vectorizable
+polynomials from ``fastmath``, the default) and ``exact`` (libm through
+``math``, the ``exact_*`` functions here). ``import_header(flavour)`` is the
+text a generated kernel module starts with.
+"""
+
+import math
+
+import numba
+
+inline = numba.njit(inline="always")
+
+
+@inline
+def select(cond, a, b):
+    return a if cond else b
+
+
+@inline
+def maximum(a, b):
+    return a if (a > b or a != a) else b
+
+
+@inline
+def minimum(a, b):
+    return a if (a < b or a != a) else b
+
+
+@inline
+def relu(a):
+    return a if (a > 0 or a != a) else a * 0
+
+
+@inline
+def sign(a):
+    if a != a:
+        return a
+    return (a > 0) - (a < 0)
+
+
+@inline
+def clip(a, lo, hi):
+    return minimum(maximum(a, lo), hi)
+
+
+@inline
+def power(a, b):
+    return a ** b
+
+
+@inline
+def zero(a):
+    return 0
+
+
+@inline
+def one(a):
+    return 1
+
+
+@inline
+def exact_exp(x):
+    return math.exp(x)
+
+
+@inline
+def exact_log(x):
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+@inline
+def exact_log1p(x):
+    return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+
+
+@inline
+def exact_expm1(x):
+    return math.expm1(x)
+
+
+@inline
+def exact_tanh(x):
+    return math.tanh(x)
+
+
+@inline
+def exact_sigmoid(x):
+    return 0.5 * (1.0 + math.tanh(0.5 * x))
+
+
+@inline
+def exact_softplus(x):
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+TRANSCENDENTAL = ("exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus")
+COMMON = ("select", "maximum", "minimum", "relu", "sign", "clip", "power", "zero", "one")
+
+
+def import_header(flavour):
+    """The imports of a generated kernel module for a math ``flavour``."""
+    if flavour == "exact":
+        transcendental = (f"from symgraph.backend.cpu.scalars import "
+                          + ", ".join(f"exact_{n} as {n}" for n in TRANSCENDENTAL))
+    elif flavour == "fast":
+        transcendental = "from symgraph.backend.cpu.fastmath import " + ", ".join(TRANSCENDENTAL)
+    else:
+        raise ValueError(f"unknown math flavour {flavour!r}; use 'fast' or 'exact'")
+    return "\n".join([
+        "import math",
+        "import numpy as np",
+        "from numba import njit, prange",
+        "from math import sqrt, sin, cos",
+        "from symgraph.backend.cpu.scalars import " + ", ".join(COMMON),
+        transcendental,
+    ])
