@@ -17,6 +17,7 @@ from .ops.registry import Kind
 from .passes.autodiff import gradients
 from .passes.expand import expand
 from .passes.infer import infer_types
+from .passes.simplify import simplify
 from .run_context import RunContext
 
 # Composites differentiated as a whole (before expansion) because they carry a rule.
@@ -67,6 +68,7 @@ def build_graphs(symbol, arg_types, grad_names):
     train = expand(differentiate(graph, [by_name[n] for n in grad_names], heads, bound),
                    bound, RunContext(is_train=True))
     predict = expand(graph, arg_types, RunContext(is_train=False))
+    train, predict = simplify(train, bound), simplify(predict, arg_types)
     types = {**infer_types(train, bound), **infer_types(predict, arg_types)}
     return ExecutorGraphs(predict, train, len(graph.outputs), tuple(grad_names),
                           tuple(h.node.name for h in heads), types)

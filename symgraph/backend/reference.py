@@ -75,7 +75,7 @@ def run_node(node, arrays, out_types, run):
 def _checked(node, value, result, expected):
     """The result as an array of the inferred type; Python scalars stay weak."""
     if expected.weak:
-        return result
+        return np.asarray(result).item()  # a Python scalar: numpy scalars are not weak
     result = np.asarray(result)
     if result.shape != expected.shape or result.dtype != expected.dtype:
         raise InternalError(

@@ -135,4 +135,3 @@ def _total(values):
 
 def _zeros_like(value):
     return apply("zeros_like", (Symbol([value]),), {}).value
-

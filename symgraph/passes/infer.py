@@ -70,26 +70,26 @@ def _sweep(graph, var_types):
         in_types = [types[v] for v in node.inputs]
         if op.infer_inputs is not None and any(t is None for t in in_types):
             changed |= _fill_inputs(op, node, in_types, types, var_types)
-        if all(t is not None and t.known for t in in_types):
-            out_types = _infer_node(op, node, in_types)
-            if len(out_types) != node.num_outputs:
-                raise InternalError(f"{node.op}.infer gave {len(out_types)} types for "
-                                    f"{node.num_outputs} outputs")
-        else:
-            out_types = [None] * node.num_outputs
-        types.update(zip(node.outputs, out_types))
+        types.update(zip(node.outputs, infer_node(node, in_types)))
     return types, changed
 
 
-def _infer_node(op, node, in_types):
-    """The op's rule; a dtype the op's result cannot have is reported at the node."""
+def infer_node(node, in_types):
+    """Output types of one node from its input types (``None`` for each output
+    while an input is unknown); a dtype error is reported at the node."""
+    if not all(t is not None and t.known for t in in_types):
+        return [None] * node.num_outputs
     ctx = InferContext(node, in_types)
     try:
-        return op.infer(ctx)
+        out_types = registry.get(node.op).infer(ctx)
     except DTypeError as err:
         if describe(node) in str(err):
             raise
         ctx.fail_dtype(str(err))
+    if len(out_types) != node.num_outputs:
+        raise InternalError(f"{node.op}.infer gave {len(out_types)} types for "
+                            f"{node.num_outputs} outputs")
+    return out_types
 
 
 def _fill_inputs(op, node, in_types, types, var_types):
