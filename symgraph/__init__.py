@@ -10,13 +10,14 @@ Build a graph with ``sg.var`` and ops, infer its shapes, evaluate it::
 
 from . import ops  # noqa: F401  (registers every op)
 from . import ndarray as nd  # noqa: F401
-from . import random  # noqa: F401
+from . import optim, random  # noqa: F401
 from .context import Context, cpu, current_context, gpu  # noqa: F401
 from .api import SYMBOL_FUNCTIONS as _SYMBOL_FUNCTIONS
 from .errors import *  # noqa: F401,F403
 from .gradient import grad  # noqa: F401
 from .graph.naming import name_scope  # noqa: F401
 from .serialize import load, load_json  # noqa: F401
+from .step import compile_step  # noqa: F401
 from .symbol import Symbol, Variable, group, var  # noqa: F401
 
 globals().update(_SYMBOL_FUNCTIONS)

@@ -59,9 +59,10 @@ class MemoryPlan:
                                          f"{self.storage_of[a]} while both are alive")
 
 
-def plan_memory(kernel_graph, keep=()):
+def plan_memory(kernel_graph, keep=(), external=()):
     """A ``MemoryPlan`` for ``kernel_graph``'s schedule; values in ``keep``
-    (and the graph's outputs) are never freed."""
+    (and the graph's outputs) are never freed; values in ``external`` live in
+    arrays the caller provides (a variable updated in place) and get no storage."""
     types = kernel_graph.types
     kernels = kernel_graph.kernels
     alias_of = _aliases(kernels)
@@ -70,7 +71,7 @@ def plan_memory(kernel_graph, keep=()):
     for position, kernel in enumerate(kernels):
         for value in kernel.inputs:
             last_read[root(value)] = position
-    kept = {root(v) for v in list(kernel_graph.graph.outputs) + list(keep)}
+    kept = {root(v) for v in list(kernel_graph.graph.outputs) + list(keep)} - set(external)
     planner = _Planner(types)
     end = len(kernels)
     for position, kernel in enumerate(kernels):
@@ -82,6 +83,8 @@ def plan_memory(kernel_graph, keep=()):
         overwritable = [v for v in freed if v in kernel.inputs] \
             if kernel.kind == ELEMENTWISE else []
         for value in kernel.outputs:
+            if value in external:
+                continue
             planner.place(value, overwritable)
             planner.lifetimes[value] = (position, end if value in kept
                                         else last_read.get(value, position))

@@ -19,6 +19,7 @@ from ...ops.shape_rules import normalize_axis
 from ...ops.source import ConstArray
 from ...passes.fuse import ELEMENTWISE, OPAQUE, REDUCE, VIEW, fuse
 from ...passes.plan_memory import plan_memory
+from ...passes.updates import place_updates
 from .cache import compile_for, load_kernel
 from .codegen import is_inlined, kernel_source
 from .loopnest import plan_loops
@@ -30,10 +31,12 @@ PARALLEL_MIN_ELEMENTS = 1 << 40
 class CompiledPlan:
     """Kernels and a memory plan for ``graph`` (plain data until bound)."""
 
-    def __init__(self, graph, types, phase_of=None, math="fast", check=False):
+    def __init__(self, graph, types, phase_of=None, assign=None, math="fast", check=False):
+        """``assign`` maps output values to the variables they update in place."""
         self.graph, self.types, self.check = graph, types, check
         self.kernel_graph = fuse(graph, types, phase_of)
-        self.memory = plan_memory(self.kernel_graph)
+        self.direct, self.write_back = place_updates(self.kernel_graph, assign or {})
+        self.memory = plan_memory(self.kernel_graph, external=self.direct)
         if check:
             self.memory.verify()
         self.nests, self.functions, self.sources = {}, {}, {}
@@ -85,12 +88,18 @@ class BoundPlan:
         for value, storage in memory.storage_of.items():
             t = plan.types[value]
             self.values[value] = self.storages[storage][:t.nbytes].view(t.dtype).reshape(t.shape)
+        for value, name in plan.direct.items():
+            self.values[value] = arrays[name]
         self.steps = {}
         for kernel in plan.kernel_graph.kernels:
             steps = self.steps.setdefault(kernel.phase, [])
             steps.extend(self._steps(kernel))
             if plan.check:
                 steps.extend(self._poison(memory.freed_after.get(kernel.index, ())))
+        last_phase = max(self.steps, default=0)
+        self.steps.setdefault(last_phase, []).extend(
+            (np.copyto, (arrays[name], self.values[value]))
+            for value, name in plan.write_back.items())
 
     def run(self, phase=0):
         for function, args in self.steps.get(phase, ()):

@@ -74,3 +74,22 @@ class CPUProgram:
         bound.run(phase=1)
         grads = self.train.graph.outputs[self.graphs.num_outputs:]
         return {name: bound.values[v] for name, v in zip(self.graphs.grad_names, grads)}
+
+
+class CompiledStep:
+    """A training step's graph (see ``symgraph.step``) as one compiled plan,
+    bound once to the step's arrays; assigned values update them in place."""
+
+    def __init__(self, graph, types, arrays, assign, math="exact", check=False):
+        self.plan = CompiledPlan(graph, types, assign=assign, math=math, check=check)
+        self.run_state = RunState(is_train=True)
+        self.bound = self.plan.bind(arrays, self.run_state)
+        self.outputs = [v for v in graph.outputs if v not in assign]
+
+    def __call__(self, step):
+        self.run_state.step = step
+        self.bound.run(0)
+        return [self.bound.values[v] for v in self.outputs]
+
+    def report(self):
+        return self.plan.report()
