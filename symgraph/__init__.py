@@ -16,6 +16,7 @@ from .api import SYMBOL_FUNCTIONS as _SYMBOL_FUNCTIONS
 from .errors import *  # noqa: F401,F403
 from .gradient import grad  # noqa: F401
 from .graph.naming import name_scope  # noqa: F401
+from .options import CompileOptions  # noqa: F401
 from .serialize import load, load_json  # noqa: F401
 from .step import compile_step  # noqa: F401
 from .symbol import Symbol, Variable, group, var  # noqa: F401

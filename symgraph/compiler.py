@@ -12,6 +12,7 @@ The executor only binds arrays to a program and calls it; it never sees a pass.
 from dataclasses import dataclass
 
 from .graph.ir import Graph, Node
+from .options import compile_options
 from .ops import registry
 from .ops.registry import Kind
 from .passes.autodiff import gradients
@@ -74,16 +75,16 @@ def build_graphs(symbol, arg_types, grad_names):
                           tuple(h.node.name for h in heads), types)
 
 
-def build_program(symbol, arg_types, grad_names, backend="reference"):
-    """A backend program for ``symbol`` (see ``ExecutorGraphs``)."""
+def build_program(symbol, arg_types, grad_names, backend="cpu"):
+    """A backend program for ``symbol`` (see ``ExecutorGraphs``); ``backend`` is
+    a name or ``CompileOptions``."""
+    options = compile_options(backend)
     graphs = build_graphs(symbol, arg_types, grad_names)
-    if backend == "reference":
+    if options.backend == "reference":
         from .backend.reference import ReferenceProgram
 
         return ReferenceProgram(graphs)
-    if backend == "cpu":
-        from .backend.cpu.program import CPUProgram
+    from .backend.cpu.program import CPUProgram
 
-        return CPUProgram(graphs)
-    raise ValueError(f"unknown backend {backend!r}; available: 'cpu', 'reference'")
+    return CPUProgram(graphs, options)
 

@@ -48,5 +48,14 @@ class GradientError(SymgraphError, ValueError):
     """A gradient was asked for something that has none, or is not in the graph."""
 
 
+class LoweringError(SymgraphError, RuntimeError):
+    """Strict mode: a graph would run through a fallback instead of a fused,
+    cached kernel."""
+
+
+class CheckError(SymgraphError, AssertionError):
+    """Check mode: a compiled kernel computed something other than the reference."""
+
+
 class InternalError(SymgraphError, RuntimeError):
     """A symgraph invariant broke: a bug in symgraph, never in user code."""

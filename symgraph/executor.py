@@ -137,6 +137,12 @@ class Executor:
         return Executor(self._symbol, self._ctx, args, grads, dict(self.grad_req),
                         self._backend)
 
+    def profile(self):
+        """Per-kernel seconds, calls and bytes moved (compile with
+        ``backend=sg.CompileOptions(profile=True)``); empty otherwise."""
+        report = getattr(self._program, "profile", None)
+        return report() if report else {}
+
     def __repr__(self):
         return f"<Executor {self._symbol!r} @{self._ctx}>"
 
@@ -191,7 +197,7 @@ def _as_ndarray(name, value, ctx):
 
 
 def bind(symbol, ctx=None, args=None, args_grad=None, grad_req="write", aux_states=None,
-         backend="reference"):
+         backend="cpu"):
     """MXNet's ``Symbol.bind``: arguments are NDArrays (list in ``list_arguments``
     order, or dict); gradient arrays are allocated when ``args_grad`` is None."""
     ctx = ctx or current_context()
@@ -215,7 +221,7 @@ def bind(symbol, ctx=None, args=None, args_grad=None, grad_req="write", aux_stat
     return Executor(symbol, ctx, arg_dict, grad_dict, reqs, backend)
 
 
-def simple_bind(symbol, ctx=None, grad_req="write", type_dict=None, backend="reference",
+def simple_bind(symbol, ctx=None, grad_req="write", type_dict=None, backend="cpu",
                 **shapes):
     """MXNet's ``Symbol.simple_bind``: allocate zeroed arguments and gradients
     from the shapes of some arguments (the rest are inferred)."""

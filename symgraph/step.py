@@ -20,6 +20,7 @@ from .errors import BindError
 from .graph.ir import Graph, TensorType
 from .ndarray import NDArray
 from .optim import SGD, hyperparameter_var
+from .options import compile_options
 from .passes.expand import expand
 from .passes.infer import infer_types
 from .passes.simplify import simplify
@@ -121,14 +122,13 @@ def _argument_types(loss, type_dict, shapes):
 
 def _program(backend, graph, arrays, assign):
     """A callable ``run(step) -> outputs`` for the step's graph on ``backend``."""
+    options = compile_options(backend)
     types = infer_types(graph, {n: TensorType(a.shape, a.dtype) for n, a in arrays.items()})
-    if backend == "reference":
+    if options.backend == "reference":
         return _ReferenceStep(graph, types, arrays, assign)
-    if backend == "cpu":
-        from .backend.cpu.program import CompiledStep
+    from .backend.cpu.program import CompiledStep
 
-        return CompiledStep(graph, types, arrays, assign)
-    raise ValueError(f"unknown backend {backend!r}; available: 'cpu', 'reference'")
+    return CompiledStep(graph, types, arrays, assign, options)
 
 
 class _ReferenceStep:

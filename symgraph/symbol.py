@@ -184,13 +184,13 @@ class Symbol:
         return [array(out, ctx=ctx) for out in evaluate(self.graph(), feeds)]
 
     def bind(self, ctx=None, args=None, args_grad=None, grad_req="write", aux_states=None,
-             backend="reference"):
+             backend="cpu"):
         """An Executor over NDArrays you provide (MXNet's ``bind``)."""
         from .executor import bind
 
         return bind(self, ctx, args, args_grad, grad_req, aux_states, backend)
 
-    def simple_bind(self, ctx=None, grad_req="write", type_dict=None, backend="reference",
+    def simple_bind(self, ctx=None, grad_req="write", type_dict=None, backend="cpu",
                     **shapes):
         """An Executor with arrays allocated from argument shapes (MXNet's ``simple_bind``)."""
         from .executor import simple_bind

@@ -42,7 +42,7 @@ _BROADCASTS = frozenset({"broadcast_to", "broadcast_like", "unreduce"})
 _VIEWS = frozenset({"reshape", "reshape_like", "flatten", "expand_dims", "squeeze",
                     "transpose", "swapaxes"})
 # Reductions a kernel can compute inline; argmax/argmin stay opaque.
-_INLINE_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "sum_to_like"})
+INLINE_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "sum_to_like"})
 
 
 @dataclass
@@ -82,7 +82,7 @@ def classify(node):
         return VIEW
     if op.kind == Kind.ELEMWISE or node.op in _BROADCASTS:
         return ELEMENTWISE
-    if op.kind == Kind.REDUCE and node.op in _INLINE_REDUCTIONS:
+    if op.kind == Kind.REDUCE and node.op in INLINE_REDUCTIONS:
         return REDUCE
     return OPAQUE
 

@@ -26,6 +26,7 @@ import time
 
 import numba
 
+from ...errors import LoweringError
 from . import scalars
 
 _loaded = {}
@@ -63,27 +64,50 @@ def module_name(source):
     return f"sgk_{digest[:32]}"
 
 
-def load_kernel(source):
+def load_kernel(source, strict=False):
     """The ``kernel`` function that ``source`` defines, from this process's
-    memory, the disk cache, or a fresh compile (recorded in ``compile_seconds``)."""
+    memory, the disk cache, or a fresh compile. If the cache directory cannot
+    be written, kernels go to a private temporary directory (and numba
+    compiles them in every process); ``strict`` raises instead."""
     name = module_name(source)
     with _lock:
         if name not in _loaded:
-            _loaded[name] = _import(name, source)
+            _loaded[name] = _import(name, source, strict)
     return _loaded[name]
 
 
-def _import(name, source):
-    folder = cache_dir()
-    path = folder / f"{name}.py"
-    if not path.exists() or path.read_text(encoding="utf-8", errors="replace") != source:
-        _write_atomically(path, source)
+def _import(name, source, strict):
+    try:
+        folder = cache_dir()
+        path = _cached_file(folder, name, source)
+    except OSError as err:
+        if strict:
+            raise LoweringError(f"the kernel cache {err.filename or ''} cannot be written "
+                                f"({err.strerror}); set SYMGRAPH_CACHE_DIR (strict mode)") from err
+        path = _cached_file(_private_dir(), name, source)
     _dump(name, source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # numba's cache finds functions through sys.modules
     spec.loader.exec_module(module)
     return module.kernel
+
+
+def _cached_file(folder, name, source):
+    """The module file for ``source``, rewritten if missing or not what it should be."""
+    path = folder / f"{name}.py"
+    if not path.exists() or path.read_text(encoding="utf-8", errors="replace") != source:
+        _write_atomically(path, source)
+    return path
+
+
+_PRIVATE = []
+
+
+def _private_dir():
+    if not _PRIVATE:
+        _PRIVATE.append(pathlib.Path(tempfile.mkdtemp(prefix="symgraph-kernels-")))
+    return _PRIVATE[0]
 
 
 def _write_atomically(path, text):

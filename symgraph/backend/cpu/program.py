@@ -12,6 +12,8 @@ import numpy as np
 
 from ...graph.ir import Graph
 from ...run_context import RunContext
+from ...options import CompileOptions
+from .checking import compare
 from .plan import CompiledPlan
 
 
@@ -35,13 +37,13 @@ def forward_phases(graph, num_outputs):
 class CPUProgram:
     """Runs ``compiler.ExecutorGraphs`` with compiled numba kernels."""
 
-    def __init__(self, graphs, math="exact", check=False):
-        self.graphs = graphs
+    def __init__(self, graphs, options=CompileOptions()):
+        self.graphs, self.options = graphs, options
         self.run_state = RunState()
-        self.predict = CompiledPlan(graphs.predict, graphs.types, math=math, check=check)
+        self.predict = CompiledPlan(graphs.predict, graphs.types, options=options)
         self.train = CompiledPlan(graphs.train, graphs.types,
                                   forward_phases(graphs.train, graphs.num_outputs),
-                                  math=math, check=check)
+                                  options=options)
         self._bound = {}  # plan -> (argument identities, BoundPlan)
         self._last = None
 
@@ -58,11 +60,28 @@ class CPUProgram:
             self._bound[plan] = (key, plan.bind(arrays, self.run_state))
         return self._bound[plan][1]
 
+    def _check(self, plan, bound, feeds, phase):
+        if self.options.check:
+            compare(plan, bound.snapshots, {**self._feeds(bound), **feeds},
+                    self.run_state.context(), phase)
+
+    def _feeds(self, bound):
+        return {n.name: bound.values[n.outputs[0]] for n in bound.plan.graph.variables()}
+
+    def profile(self):
+        """Per kernel: seconds, calls and bytes moved, over both plans' runs."""
+        report = {}
+        for _, bound in self._bound.values():
+            for name, (seconds, calls, moved) in bound.profile.items():
+                report[name] = {"seconds": seconds, "calls": calls, "bytes": moved}
+        return report
+
     def forward(self, args, is_train, step):
         self.run_state.step, self.run_state.is_train = step, is_train
         plan = self.train if is_train else self.predict
         bound = self._bind(plan, args)
         bound.run(phase=0)
+        self._check(plan, bound, args, phase=0)
         self._last = bound if is_train else None
         return [bound.values[v] for v in plan.graph.outputs[:self.graphs.num_outputs]]
 
@@ -72,6 +91,7 @@ class CPUProgram:
             if name in self.head_arrays:
                 np.copyto(self.head_arrays[name], grad)
         bound.run(phase=1)
+        self._check(self.train, bound, {**self._feeds(bound), **self.head_arrays}, phase=1)
         grads = self.train.graph.outputs[self.graphs.num_outputs:]
         return {name: bound.values[v] for name, v in zip(self.graphs.grad_names, grads)}
 
@@ -80,8 +100,8 @@ class CompiledStep:
     """A training step's graph (see ``symgraph.step``) as one compiled plan,
     bound once to the step's arrays; assigned values update them in place."""
 
-    def __init__(self, graph, types, arrays, assign, math="exact", check=False):
-        self.plan = CompiledPlan(graph, types, assign=assign, math=math, check=check)
+    def __init__(self, graph, types, arrays, assign, options=CompileOptions()):
+        self.plan = CompiledPlan(graph, types, assign=assign, options=options)
         self.run_state = RunState(is_train=True)
         self.bound = self.plan.bind(arrays, self.run_state)
         self.outputs = [v for v in graph.outputs if v not in assign]
