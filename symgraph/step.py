@@ -94,7 +94,8 @@ class TrainStep:
         return floats[0] if floats else np.dtype(np.float32)
 
     def __call__(self, **batch):
-        """Train on one batch (data arguments by name); returns the loss."""
+        """Train on one batch (data arguments by name); returns the loss (a float
+        for a scalar loss)."""
         for name, value in batch.items():
             if name not in self.data_names:
                 raise BindError(f"{name!r} is not a data argument; data: {self.data_names}")
@@ -106,7 +107,8 @@ class TrainStep:
         for name, value in self.optimizer.hyperparameters().items():
             self.arrays[f"__{name}__"][...] = value
         self._step += 1
-        outputs = self._program(self._step)
+        # Copies: the program's arrays are overwritten by the next step.
+        outputs = [float(o) if np.ndim(o) == 0 else np.array(o) for o in self._program(self._step)]
         return outputs[0] if len(outputs) == 1 else outputs
 
     def memory_report(self):

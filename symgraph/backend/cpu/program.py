@@ -103,12 +103,17 @@ class CompiledStep:
     def __init__(self, graph, types, arrays, assign, options=CompileOptions()):
         self.plan = CompiledPlan(graph, types, assign=assign, options=options)
         self.run_state = RunState(is_train=True)
+        self.arrays = arrays
         self.bound = self.plan.bind(arrays, self.run_state)
         self.outputs = [v for v in graph.outputs if v not in assign]
 
     def __call__(self, step):
         self.run_state.step = step
+        # Check mode compares with the reference on the values before the update.
+        before = {k: a.copy() for k, a in self.arrays.items()} if self.plan.options.check else {}
         self.bound.run(0)
+        if before:
+            compare(self.plan, self.bound.snapshots, before, self.run_state.context(), phase=0)
         return [self.bound.values[v] for v in self.outputs]
 
     def report(self):
