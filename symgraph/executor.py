@@ -75,7 +75,9 @@ class Executor:
             self._step += 1
         args = {name: np.asarray(a) for name, a in self.arg_dict.items()}
         results = self._program.forward(args, is_train, self._step)
-        self.outputs = [NDArray(np.array(r), self._ctx) for r in results]
+        # The program's output arrays, not copies: as MXNet's, they are
+        # overwritten by the next forward.
+        self.outputs = [NDArray(np.asarray(r), self._ctx) for r in results]
         self._trained = is_train
         return self.outputs
 
