@@ -45,9 +45,9 @@ _VIEWS = frozenset({"reshape", "reshape_like", "flatten", "expand_dims", "squeez
 INLINE_REDUCTIONS = frozenset({"sum", "mean", "max", "min", "prod", "sum_to_like"})
 
 
-@dataclass
+@dataclass(eq=False)
 class Kernel:
-    """One unit of work: a group of nodes run together."""
+    """One unit of work: a group of nodes run together (compared by identity)."""
 
     index: int
     kind: str

@@ -8,7 +8,8 @@ an optimizer state) is written, and when.
 A training step assigns some outputs to variables (``w <- w - lr * g``).
 An elementwise kernel that computes only such values, and reads each target
 only element for element, writes into the variable's array directly; it is
-scheduled after every kernel that reads the old value. Any other assigned
+scheduled as soon as its gradient is ready and every kernel that reads the
+old value has run. Any other assigned
 value is computed into a storage of its own and copied into the variable
 at the end of the step (a write-back), so no kernel ever reads a variable
 after it changed. ``place_updates`` makes that choice and reorders the
@@ -17,11 +18,13 @@ written-back values alive until the end.
 """
 
 from .fuse import ELEMENTWISE
+from .schedule import schedule
 
 
 def place_updates(kernel_graph, assign):
     """Split ``assign`` (Value -> variable name) into ``(direct, write_back)``
-    and move the direct update kernels to the end of the schedule."""
+    and schedule the kernels, each direct update after every other reader of
+    its targets."""
     kernels = kernel_graph.kernels
     read_by = {}
     for kernel in kernels:
@@ -35,10 +38,10 @@ def place_updates(kernel_graph, assign):
                       if all(readers.get(assign[v], set()) <= {k.index} for v in k.outputs)]
     direct = {v: assign[v] for k in direct_kernels for v in k.outputs}
     write_back = {v: name for v, name in assign.items() if v not in direct}
-    order = [k for k in kernels if k not in direct_kernels] + direct_kernels
-    for position, kernel in enumerate(order):
-        kernel.index = position
-    kernel_graph.kernels = order
+    after = {update: [k for k in kernels if k is not update and any(
+        v.node.op == "var" and v.node.name in {assign[o] for o in update.outputs}
+        for v in k.inputs)] for update in direct_kernels}
+    schedule(kernel_graph, after)
     return direct, write_back
 
 
