@@ -87,4 +87,3 @@ def build_program(symbol, arg_types, grad_names, backend="cpu"):
     from .backend.cpu.program import CPUProgram
 
     return CPUProgram(graphs, options)
-

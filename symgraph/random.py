@@ -4,8 +4,14 @@ Samples are counter-based (see ``random_bits``): the same seed gives the same
 numbers on every backend, whatever the evaluation order.
 """
 
-from .random_bits import seed  # noqa: F401
+from . import random_bits
 from .symbol import apply
+
+
+def seed(value):
+    """Restart the sequence that seeds random ops built without a seed, and
+    NDArray samples: the same program then draws the same numbers."""
+    random_bits.seed(value)
 
 
 def uniform(low=0.0, high=1.0, shape=None, dtype="float32", seed=None, like=None, name=None):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .errors import AttrError, ShapeError
 from .graph import naming
-from .graph.ir import Graph, Node, TensorType, Value
+from .graph.ir import Graph, Node, TensorType
 from .ops import registry
 
 

@@ -37,7 +37,8 @@ def numeric_only(ctx):
     """Refuse bool inputs for arithmetic that numpy refuses them for."""
     for i, t in enumerate(ctx.types):
         if dtypes.is_bool(t.dtype) and not t.weak:
-            ctx.fail_dtype(f"input {ctx.label(i)} is bool; {ctx.node.op} needs numbers (cast it first)")
+            ctx.fail_dtype(f"input {ctx.label(i)} is bool; {ctx.node.op} needs numbers "
+                           "(cast it first)")
 
 
 def as_float(x):

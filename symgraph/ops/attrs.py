@@ -109,7 +109,8 @@ def _optional(check):
 def _choice(*options):
     def choice(value, where):
         if value not in options:
-            raise AttrError(f"{where} must be one of {', '.join(map(repr, options))}, got {value!r}")
+            allowed = ", ".join(map(repr, options))
+            raise AttrError(f"{where} must be one of {allowed}, got {value!r}")
         return value
 
     return choice

@@ -100,7 +100,7 @@ register(OpDef(
 def _check_indices(ctx, i):
     if not dtypes.is_integer(ctx.types[i].dtype):
         ctx.fail_dtype(f"input {ctx.label(i)} holds indices and must be an integer dtype, "
-                 f"not {ctx.types[i].dtype.name}")
+                       f"not {ctx.types[i].dtype.name}")
 
 
 def checked_indices(indices, low, high, what):

@@ -33,14 +33,19 @@ def matmul_shape(a, b):
     return shape
 
 
-def _matmul_infer(ctx):
-    numeric_only(ctx)
-    a, b = ctx.types
-    try:
-        shape = matmul_shape(a.shape, b.shape)
-    except ValueError as err:
-        ctx.fail(str(err))
-    return [TensorType(shape, dtypes.promote(ctx.types))]
+def _product_infer(shape_rule):
+    """Inference for a product of two operands: ``shape_rule`` and promotion."""
+
+    def infer(ctx):
+        numeric_only(ctx)
+        a, b = ctx.types
+        try:
+            shape = shape_rule(a.shape, b.shape)
+        except ValueError as err:
+            ctx.fail(str(err))
+        return [TensorType(shape, dtypes.promote(ctx.types))]
+
+    return infer
 
 
 def _matmul_grad(c, g):
@@ -66,7 +71,7 @@ def _matmul_grad(c, g):
 
 
 register(OpDef(
-    name="matmul", kind=Kind.OPAQUE, arity=2, infer=_matmul_infer,
+    name="matmul", kind=Kind.OPAQUE, arity=2, infer=_product_infer(matmul_shape),
     reference=lambda a, b: np.matmul(a, b), grad=_matmul_grad,
     doc="Matrix product with numpy's matmul semantics (``a @ b``).",
 ))
@@ -81,16 +86,6 @@ def _dot_shape(a, b):
     if a[-1] != k:
         raise ValueError(f"sum dimensions differ: {a[-1]} (last of the left) vs {k} of the right")
     return a[:-1] + (b[:-2] + b[-1:] if len(b) > 1 else ())
-
-
-def _dot_infer(ctx):
-    numeric_only(ctx)
-    a, b = ctx.types
-    try:
-        shape = _dot_shape(a.shape, b.shape)
-    except ValueError as err:
-        ctx.fail(str(err))
-    return [TensorType(shape, dtypes.promote(ctx.types))]
 
 
 def _dot_expand(ctx):
@@ -111,7 +106,7 @@ def _dot_expand(ctx):
 
 
 register(OpDef(
-    name="dot", kind=Kind.COMPOSITE, arity=2, infer=_dot_infer,
+    name="dot", kind=Kind.COMPOSITE, arity=2, infer=_product_infer(_dot_shape),
     reference=lambda a, b: (np.multiply(a, b) if np.ndim(a) == 0 or np.ndim(b) == 0
                             else np.dot(a, b)), expand=_dot_expand,
     doc="numpy's dot: matmul up to 2-D; N-D sums the last axis of a with the "

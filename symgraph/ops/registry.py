@@ -45,8 +45,8 @@ class OpDef:
     expand: Optional[Callable] = None    # COMPOSITE: (ExpandContext) -> list of output Symbols
     infer_inputs: Optional[Callable] = None  # (InferContext) -> {input index: TensorType}
     input_names: tuple = ()              # keyword names of the inputs (layers: data, weight, ...)
-    auto_inputs: Mapping[int, str] = field(default_factory=dict)  # index -> role of an input
-                                         # created as variable "{node}_{input name}" if not given
+    # index -> role of an input created as variable "{node}_{input name}" if not given
+    auto_inputs: Mapping[int, str] = field(default_factory=dict)
     nondiff_inputs: tuple = ()           # indices of inputs that never get a gradient
     uses_run: bool = False               # reference needs the RunContext (train mode, step)
     doc: str = ""

@@ -52,4 +52,5 @@ def reduced_shape(shape, axes, keepdims):
 
 
 def _fmt(shape):
-    return "(" + ", ".join("?" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+    dims = ", ".join("?" if d is None else str(d) for d in shape)
+    return f"({dims},)" if len(shape) == 1 else f"({dims})"

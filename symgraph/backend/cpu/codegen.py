@@ -80,8 +80,8 @@ class _Kernel:
         self.ids = {node: i for i, node in enumerate(kernel.nodes)}
         self.members = set(kernel.nodes)
         self.ports = {(p.value, p.access): j for j, p in enumerate(nest.ports)}
-        self.out_names = {v: f"o{j}" for j, v in enumerate(nest.full_outputs
-                                                          + nest.reduced_outputs)}
+        outputs = nest.full_outputs + nest.reduced_outputs
+        self.out_names = {v: f"o{j}" for j, v in enumerate(outputs)}
         self.w = _Writer()
 
     # ---- expressions ---------------------------------------------------------------
@@ -160,7 +160,8 @@ class _Kernel:
         self._loop("o", "O", parallel=self.parallel)
         done = set()
         for level in sorted({self.level(n) for n in self.kernel.nodes if is_reduction(n)}):
-            reductions = [n for n in self.kernel.nodes if is_reduction(n) and self.level(n) == level]
+            reductions = [n for n in self.kernel.nodes
+                          if is_reduction(n) and self.level(n) == level]
             for node in reductions:
                 self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
             self._loop("r", "R")

@@ -146,4 +146,3 @@ def _grouped_port(value, access, groups, space):
     if dense:
         view = [int(np.prod([space[d] for d in g], dtype=np.int64)) for g in groups]
     return Port(value, access, tuple(view), dense)
-

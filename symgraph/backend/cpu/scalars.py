@@ -106,7 +106,7 @@ COMMON = ("select", "maximum", "minimum", "relu", "sign", "clip", "power", "zero
 def import_header(flavour):
     """The imports of a generated kernel module for a math ``flavour``."""
     if flavour == "exact":
-        transcendental = (f"from symgraph.backend.cpu.scalars import "
+        transcendental = ("from symgraph.backend.cpu.scalars import "
                           + ", ".join(f"exact_{n} as {n}" for n in TRANSCENDENTAL))
     elif flavour == "fast":
         transcendental = "from symgraph.backend.cpu.fastmath import " + ", ".join(TRANSCENDENTAL)
