@@ -9,6 +9,7 @@ Build a graph with ``sg.var`` and ops, infer its shapes, evaluate it::
 """
 
 from . import ops  # noqa: F401  (registers every op)
+from . import autograd  # noqa: F401
 from . import ndarray as nd  # noqa: F401
 from . import optim, random  # noqa: F401
 from .context import Context, cpu, current_context, gpu  # noqa: F401
@@ -19,6 +20,7 @@ from .graph.naming import name_scope  # noqa: F401
 from .options import CompileOptions  # noqa: F401
 from .serialize import load, load_json  # noqa: F401
 from .step import compile_step  # noqa: F401
+from .trace import hybridize, trace  # noqa: F401
 from .symbol import Symbol, Variable, group, var  # noqa: F401
 
 globals().update(_SYMBOL_FUNCTIONS)

@@ -57,5 +57,10 @@ class CheckError(SymgraphError, AssertionError):
     """Check mode: a compiled kernel computed something other than the reference."""
 
 
+class TraceError(SymgraphError, TypeError):
+    """A traced function read a value while being traced, so its Python control
+    flow would be frozen on one path."""
+
+
 class InternalError(SymgraphError, RuntimeError):
     """A symgraph invariant broke: a bug in symgraph, never in user code."""

@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from .errors import AttrError, ShapeError
+from .errors import AttrError, ShapeError, TraceError
 from .graph import naming
 from .graph.ir import Graph, Node, TensorType
 from .ops import registry
@@ -98,7 +98,16 @@ class Symbol:
         return apply("slice", (self,), {"index": _index_spec(key)})
 
     def __bool__(self):
-        raise TypeError("a Symbol has no truth value until it is run; use sg.where for choices")
+        raise TraceError(f"{self!r} has no truth value until it runs: Python control flow "
+                         "cannot depend on it (in a traced function it would be frozen at "
+                         "trace time); use sg.where for choices, or run the function eagerly")
+
+    def asscalar(self):
+        raise TraceError(f"{self!r} has no value until it runs: a traced function cannot read "
+                         "values (asscalar, item, float); its control flow would be frozen "
+                         "at trace time. Run it eagerly, or use sg.where")
+
+    item = __float__ = __int__ = asscalar
 
     __hash__ = object.__hash__
 

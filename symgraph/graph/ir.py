@@ -103,7 +103,7 @@ class Node:
     speak the user's language; it is ``None`` for nodes the user built.
     """
 
-    __slots__ = ("op", "inputs", "attrs", "name", "origin", "num_outputs")
+    __slots__ = ("op", "inputs", "attrs", "name", "origin", "num_outputs", "__weakref__")
 
     def __init__(self, op, inputs, attrs, name, *, num_outputs=1, origin=None):
         for value in inputs:

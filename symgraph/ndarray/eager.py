@@ -15,7 +15,7 @@ from ..errors import ContextError
 from ..graph.ir import Node, TensorType
 from ..ops import registry
 from ..ops.registry import InferContext
-from ..run_context import RunContext
+from .. import autograd
 from ..backend.reference import run_node
 
 _PLACEHOLDERS = {}
@@ -33,8 +33,11 @@ def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
     """Run ``op_name`` on ``inputs`` (NDArrays, numpy arrays, Python scalars)
     and return an NDArray (a tuple of them for several outputs). With ``out``,
     the result is written into that array's buffer, which is returned."""
+    from ..symbol import Symbol, apply
     from .ndarray import NDArray
 
+    if any(isinstance(x, Symbol) for x in inputs):  # tracing: build the graph instead
+        return apply(op_name, inputs, attrs, name=name)
     op = registry.get(op_name)
     where = name or op_name
     attrs = op.canonical_attrs(attrs, where)
@@ -44,9 +47,10 @@ def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
     node = Node(op_name, [_placeholder(i) for i in range(len(arrays))], attrs, where,
                 num_outputs=op.num_outputs)
     out_types = op.infer(InferContext(node, [_type_of(a) for a in arrays]))
-    results = run_node(node, arrays, out_types, run or RunContext())
+    results = run_node(node, arrays, out_types, run or autograd.run_context())
     wrapped = [NDArray(np.asarray(r, dtype=t.dtype), context)
                for r, t in zip(results, out_types)]
+    autograd.recorded(op, attrs, inputs, wrapped)
     if out is not None:
         return out.assign(wrapped[0])
     return wrapped[0] if len(wrapped) == 1 else tuple(wrapped)

@@ -12,7 +12,7 @@ import numpy as np
 
 from ..api import install_methods
 from ..context import Context, current_context
-from ..errors import ContextError, DTypeError, ShapeError
+from ..errors import ContextError, DTypeError, GradientError, ShapeError
 from ..graph.ir import TensorType
 from ..symbol import _index_spec
 from .eager import invoke
@@ -21,7 +21,7 @@ from .eager import invoke
 class NDArray:
     """An array with a shape, a dtype and a context (device)."""
 
-    __slots__ = ("_data", "_context", "__weakref__")
+    __slots__ = ("_data", "_context", "_entry", "_grad", "_grad_req", "__weakref__")
     __array_priority__ = 1000
     __array_ufunc__ = None  # numpy defers ``np_array + nd`` to NDArray.__radd__
 
@@ -33,6 +33,9 @@ class NDArray:
         TensorType(data.shape, data.dtype)  # rejects unsupported dtypes
         self._data = data
         self._context = context
+        self._entry = None     # where autograd recorded this array (a graph Value)
+        self._grad = None
+        self._grad_req = "null"
 
     # ---- properties ------------------------------------------------------------------
     shape = property(lambda self: self._data.shape)
@@ -97,6 +100,39 @@ class NDArray:
     def wait_to_read(self):
         """Kept for MXNet code: CPU arrays are always ready."""
 
+    # ---- autograd ----------------------------------------------------------------------
+    def attach_grad(self, grad_req="write"):
+        """Track this array in ``autograd.record()`` and give it a ``.grad``
+        buffer that ``backward`` writes (``'write'``) or adds to (``'add'``)."""
+        from .. import autograd
+
+        if grad_req not in ("write", "add", "null"):
+            raise ValueError(f"grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+        self._grad = NDArray(np.zeros_like(self._data), self._context)
+        self._grad_req = grad_req
+        self._entry = autograd.attach(self)
+
+    @property
+    def grad(self):
+        return self._grad
+
+    def backward(self, out_grad=None, retain_graph=False):
+        """Gradients of this array (summed if not a scalar, or weighted by
+        ``out_grad``) into the ``.grad`` of every attached array it depends on."""
+        from .. import autograd
+
+        autograd.backward([self], None if out_grad is None else [out_grad], retain_graph)
+
+    def detach(self):
+        """The same data, outside any recorded graph."""
+        return NDArray(self._data, self._context)
+
+    def _store_grad(self, gradient):
+        if self._grad_req == "add":
+            self._grad._data += gradient
+        elif self._grad_req == "write":
+            np.copyto(self._grad._data, gradient)
+
     # ---- writing -----------------------------------------------------------------------
     def assign(self, value):
         """Write ``value`` (broadcast to this shape) into this array's buffer."""
@@ -112,6 +148,7 @@ class NDArray:
         return self
 
     def __setitem__(self, key, value):
+        _refuse_recorded_write(self)
         source = value._data if isinstance(value, NDArray) else value
         key = key._data if isinstance(key, NDArray) else key
         try:
@@ -155,9 +192,23 @@ def _binary(op_name, reflected=False):
 
 def _inplace(op_name):
     def method(self, other):
-        return self.assign(invoke(op_name, (self, other), {}))
+        result = invoke(op_name, (self, other), {})
+        if result._entry is not None:
+            _refuse_recorded_write(self)
+            self._entry = result._entry
+        return self.assign(result)
 
     return method
+
+
+def _refuse_recorded_write(array):
+    """In-place writes to an attached array would change what the recorded
+    graph read; compute a new array instead."""
+    from .. import autograd
+
+    if autograd.is_recording() and array._grad_req != "null":
+        raise GradientError("an array with attach_grad() cannot be written in place inside "
+                            "autograd.record(); compute a new array instead")
 
 
 for _dunder, _op in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
