@@ -186,3 +186,19 @@ def test_trace_refuses_reading_values_and_runs_eagerly_under_record():
         y = g(x)
     y.backward()
     assert_allclose(x.grad.asnumpy(), [1.0, 1.0])
+
+
+def test_the_imperative_example_reaches_the_tutorials_results():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "examples" / "autograd_imperative.py"
+    spec = importlib.util.spec_from_file_location("autograd_imperative", path)
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    grad, four_x = example.two_x_transpose_x()
+    assert_allclose(grad, four_x)
+    assert_allclose(*example.control_flow(), rtol=1e-6)
+    w, b = example.linear_regression(epochs=5)
+    assert_allclose(w, [2.0, -3.4], atol=0.01)
+    assert_allclose(b, [4.2], atol=0.01)
