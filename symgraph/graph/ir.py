@@ -103,7 +103,8 @@ class Node:
     speak the user's language; it is ``None`` for nodes the user built.
     """
 
-    __slots__ = ("op", "inputs", "attrs", "name", "origin", "num_outputs", "__weakref__")
+    __slots__ = ("op", "inputs", "attrs", "name", "origin", "num_outputs", "outputs",
+                 "__weakref__")
 
     def __init__(self, op, inputs, attrs, name, *, num_outputs=1, origin=None):
         for value in inputs:
@@ -115,13 +116,10 @@ class Node:
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "origin", origin)
         object.__setattr__(self, "num_outputs", num_outputs)
+        object.__setattr__(self, "outputs", tuple(Value(self, i) for i in range(num_outputs)))
 
     def __setattr__(self, key, value):
         raise AttributeError("Node is immutable; build a new one")
-
-    @property
-    def outputs(self):
-        return tuple(Value(self, i) for i in range(self.num_outputs))
 
     def __repr__(self):
         return f"<Node {self.name} ({self.op})>"

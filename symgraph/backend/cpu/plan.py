@@ -19,7 +19,7 @@ from .codegen import is_inlined, kernel_source
 from .loopnest import plan_loops
 from .scalars import import_header
 
-PARALLEL_MIN_ELEMENTS = 1 << 40
+PARALLEL_MIN_ELEMENTS = 1 << 20  # below this, a thread pool costs more than it gives
 
 
 class CompiledPlan:
