@@ -37,6 +37,8 @@ _values = weakref.WeakKeyDictionary()   # Node -> its output arrays when recorde
 _leaves = weakref.WeakValueDictionary()  # id(var Node) -> the NDArray it stands for
 _freed = weakref.WeakSet()               # nodes whose graph a backward already released
 _counter = itertools.count()
+_gradient_graphs = {}  # recording structure -> (gradient graph, types, recorded nodes)
+_GRADIENT_GRAPHS_KEPT = 64
 
 
 def is_recording():
@@ -164,8 +166,11 @@ def _gradients(heads, wrt, head_grads, retain_graph):
     feeds.update({n.name: _values[n][0] if n in _values else _leaves[id(n)]._data
                   for n in graph.variables()})
     bound = {name: TensorType(a.shape, a.dtype) for name, a in feeds.items()}
-    full = differentiate(graph, wrt, head_values, bound)
-    types = infer_types(full, bound)
+    if retain_graph or head_grads is not None:
+        full = differentiate(graph, wrt, head_values, bound)
+        types = infer_types(full, bound)
+    else:
+        full, types, known, feeds = _cached_gradient_graph(graph, wrt, bound, known, feeds)
     computed = compute(full, feeds, types, RunContext(is_train=True), known=known)
     if retain_graph:
         for node in full.nodes:
@@ -178,6 +183,39 @@ def _gradients(heads, wrt, head_grads, retain_graph):
                 _values.pop(node, None)
     grads = full.outputs[len(outputs):]
     return [(value, np.asarray(computed[value])) for value in grads]
+
+
+def _cached_gradient_graph(graph, wrt, bound, known, feeds):
+    """The gradient graph of ``graph``, differentiated once per structure.
+
+    A training loop records the same computation every step on new nodes;
+    differentiating each recording again would cost more than evaluating it.
+    Recordings equal in ops, attributes, wiring and variable types share one
+    gradient graph, and this step's values are moved onto that graph's nodes
+    by topological position. Only used when no recorded value has to outlive
+    the call (no ``retain_graph``, ``create_graph`` or head gradients), since
+    the shared graph's nodes belong to no single recording."""
+    position = {node: i for i, node in enumerate(graph.nodes)}
+
+    def wiring(values):
+        return tuple((position[v.node], v.index) for v in values)
+
+    key = (tuple((n.op, n.attrs, wiring(n.inputs), bound.get(n.name) if n.op == "var" else None)
+                 for n in graph.nodes), wiring(graph.outputs), wiring(wrt))
+    try:
+        entry = _gradient_graphs.get(key)
+    except TypeError:  # an attribute that cannot be hashed: no sharing
+        full = differentiate(graph, wrt, [None] * len(graph.outputs), bound)
+        return full, infer_types(full, bound), known, feeds
+    if entry is None:
+        if len(_gradient_graphs) >= _GRADIENT_GRAPHS_KEPT:
+            _gradient_graphs.pop(next(iter(_gradient_graphs)))
+        full = differentiate(graph, wrt, [None] * len(graph.outputs), bound)
+        entry = _gradient_graphs[key] = (full, infer_types(full, bound), graph.nodes)
+    full, types, nodes = entry
+    moved = {nodes[position[v.node]].outputs[v.index]: array for v, array in known.items()}
+    renamed = {nodes[position[n]].name: feeds[n.name] for n in graph.variables()}
+    return full, types, moved, renamed
 
 
 def _head_values(heads, head_grads):
