@@ -97,7 +97,8 @@ def w1(quick):
                    ("numpy", lambda: peers.chain_numpy(a, b, c)),
                    ("numba (hand-written)", lambda: peers.chain_numba(a, b, c)),
                    ("jax.jit", lambda: peers.chain_jax(a, b, c)),
-                   ("torch (eager)", lambda: peers.chain_torch(a, b, c))],
+                   ("torch (eager)", lambda: peers.chain_torch(a, b, c)),
+                   ("pytensor (numba mode)", lambda: peers.chain_pytensor(a, b, c))],
             repeats=5 if quick else 20)
 
 
@@ -113,7 +114,8 @@ def mlp(workload, batch, repeats):
     measure(workload, [("symgraph", fresh(mlp_symgraph)),
                        ("numpy by hand", fresh(peers.mlp_numpy)),
                        ("jax.jit", fresh(peers.mlp_jax)),
-                       ("torch (eager)", fresh(peers.mlp_torch))], repeats)
+                       ("torch (eager)", fresh(peers.mlp_torch)),
+                       ("pytensor (numba mode)", fresh(peers.mlp_pytensor))], repeats)
 
 
 FIRST_STEP = """
@@ -159,7 +161,8 @@ def w5(quick):
     for name, builder, module in [("symgraph", "mlp_symgraph", "numba"),
                                   ("numpy by hand", "peers.mlp_numpy", "numpy"),
                                   ("jax.jit", "peers.mlp_jax", "jax"),
-                                  ("torch (eager)", "peers.mlp_torch", "torch")]:
+                                  ("torch (eager)", "peers.mlp_torch", "torch"),
+                                  ("pytensor (numba mode)", "peers.mlp_pytensor", "pytensor")]:
         if not peers.installed(module):
             record("W5", name, None, "MB", "not installed")
             continue
@@ -191,6 +194,43 @@ def print_table():
         print(f"{workload:8} {name:32} {shown:>12}  {ratio:>9}  {note}")
 
 
+# The issue's goals: (workload, implementation) -> (reference implementation or None
+# for an absolute bound, the bound as a ratio or in the row's unit).
+GOALS = {
+    ("W1", "symgraph"): ("jax.jit", 0.5),
+    ("W2", "symgraph"): ("jax.jit", 0.8),
+    ("W3", "symgraph"): (None, 135.0),
+    ("W4", "symgraph, empty kernel cache"): (None, 4000.0),
+    ("W4", "symgraph, warm kernel cache"): (None, 800.0),
+    ("W5", "symgraph"): (None, 150.0),
+}
+
+
+def print_goals():
+    """Each goal with what was measured against it in this run: met, missed
+    (and by how much) or not measurable (the reference peer is missing)."""
+    values = {(w, name): (v, unit) for w, name, v, unit, _ in ROWS}
+    print("\ngoals")
+    for (workload, name), (reference, bound) in GOALS.items():
+        value, unit = values.get((workload, name), (None, ""))
+        if value is None:
+            continue
+        if reference is None:
+            wanted, text = f"<= {bound:g} {unit}", f"{value:.1f} {unit}"
+        else:
+            peer, _ = values.get((workload, reference), (None, ""))
+            if peer is None:
+                print(f"  {workload} {name}: <= {bound:g}x {reference}: {reference} not installed")
+                continue
+            value = value / peer
+            wanted, text = f"<= {bound:g}x {reference}", f"{value:.2f}x {reference}"
+        verdict = "met" if value <= bound else f"missed by {value / bound:.2f}x"
+        print(f"  {workload} {name}: {wanted}: {text}: {verdict}")
+    plan = [note for w, name, _, _, note in ROWS if w == "M" and name == "planned bytes"]
+    if plan:
+        print(f"  M memory plan: <= 1.1x lower bound and <= 0.5x naive: {plan[0]}")
+
+
 def blas_path():
     """Every GEMM in symgraph goes through numpy's matmul: one BLAS, one thread pool."""
     try:
@@ -218,6 +258,7 @@ def main():
     for name in chosen:
         runs[name]()
     print_table()
+    print_goals()
 
 
 if __name__ == "__main__":

@@ -140,3 +140,37 @@ def mlp_torch(params, x, y, lr):
         return loss.item()
 
     return run
+
+
+# ---- PyTensor (its numba mode: the closest peer in design) ------------------------------
+
+def chain_pytensor(a, b, c):
+    if not installed("pytensor"):
+        return None
+    import pytensor
+    import pytensor.tensor as pt
+
+    x, y, z = (pt.vector(n, dtype="float32") for n in "abc")
+    f = pytensor.function([x, y, z], pt.tanh(x * y + z) * pt.exp(-x) + pt.sigmoid(y),
+                          mode="NUMBA")
+    return lambda: f(a, b, c)
+
+
+def mlp_pytensor(params, x, y, lr):
+    if not installed("pytensor"):
+        return None
+    import pytensor
+    import pytensor.tensor as pt
+
+    shared = {k: pytensor.shared(v, name=k) for k, v in params.items()}
+    data, label = pt.matrix("data", dtype="float32"), pt.vector("label", dtype="int32")
+    h = pt.maximum(data @ shared["fc1_weight"].T + shared["fc1_bias"], 0)
+    h = pt.maximum(h @ shared["fc2_weight"].T + shared["fc2_bias"], 0)
+    logits = h @ shared["fc3_weight"].T + shared["fc3_bias"]
+    log_probs = logits - pt.logsumexp(logits, axis=1, keepdims=True)
+    loss = -log_probs[pt.arange(label.shape[0]), label].mean()
+    grads = pytensor.grad(loss, list(shared.values()))
+    step = pytensor.function([data, label], loss, mode="NUMBA",
+                             updates=[(p, p - np.float32(lr) * g)
+                                      for p, g in zip(shared.values(), grads)])
+    return lambda: step(x, y)
