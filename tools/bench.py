@@ -11,6 +11,7 @@ W3  the same at batch 8192
 W4  a fresh process to the first W2 result, with an empty and a warm kernel cache
 W5  peak RSS of a process running 100 W2 steps
 M   the W2 training step's memory plan: planned vs naive vs the live-set lower bound
+D   the Python cost of calling W2's kernels one by one (wall time vs time inside kernels)
 
 Times are the median of repeated runs after a warm-up. Peers missing from
 this machine are listed as skipped, never estimated.
@@ -184,6 +185,39 @@ def memory_plan(quick):
     record("M", "naive (a buffer per value)", report["naive_bytes"] * mib, "MiB")
 
 
+def dispatch_overhead(quick):
+    """What calling kernels from Python costs per W2 step: the wall time of
+    forward + backward against the time spent inside the kernels (profile
+    mode), with the number of calls. The difference bounds what one
+    generated function running the whole plan could save."""
+    options = sg.CompileOptions(profile=True)
+    exe = mlp_symbol().simple_bind(data=(256, 784), label=(256,), backend=options,
+                                   type_dict={"label": "int32"})
+    rng = np.random.default_rng(0)
+    for name, value in peers.init_mlp(rng).items():
+        exe.arg_dict[name][:] = value
+    x, y = rng.normal(size=(256, 784)).astype(np.float32), rng.integers(0, 10, 256)
+
+    def run():
+        exe.forward(is_train=True, data=x, label=y)
+        exe.backward()
+
+    repeats = 10 if quick else 100
+    run()
+    before = {k: v["seconds"] for k, v in exe.profile().items()}
+    start = time.perf_counter()
+    for _ in range(repeats):
+        run()
+    wall = (time.perf_counter() - start) / repeats * 1000
+    after = exe.profile()
+    inside = sum(v["seconds"] - before.get(k, 0.0) for k, v in after.items()) / repeats * 1000
+    calls = sum(v["calls"] for v in after.values()) // (repeats + 1)
+    record("D", "W2 forward+backward, wall", wall)
+    record("D", "time inside kernels", inside, note=f"{calls} kernel calls per step")
+    record("D", "outside kernels (dispatch)", wall - inside,
+           note=f"{(wall - inside) / wall:.1%} of the step")
+
+
 def print_table():
     print(f"\n{'workload':8} {'implementation':32} {'value':>12}  {'vs numpy':>9}  note")
     baseline = {w: v for w, name, v, _, _ in ROWS if name.startswith("numpy") and v}
@@ -246,14 +280,14 @@ def blas_path():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, few repeats")
-    parser.add_argument("--only", default="W1,W2,W3,W4,W5,M")
+    parser.add_argument("--only", default="W1,W2,W3,W4,W5,M,D")
     args = parser.parse_args()
     chosen = args.only.split(",")
     runs = {"W1": lambda: w1(args.quick),
             "W2": lambda: mlp("W2", 256, 10 if args.quick else 100),
             "W3": lambda: mlp("W3", 1024 if args.quick else 8192, 3 if args.quick else 10),
             "W4": lambda: w4(args.quick), "W5": lambda: w5(args.quick),
-            "M": lambda: memory_plan(args.quick)}
+            "M": lambda: memory_plan(args.quick), "D": lambda: dispatch_overhead(args.quick)}
     print(f"GEMM path: numpy.matmul -> {blas_path()}; {os.cpu_count()} cores")
     for name in chosen:
         runs[name]()
