@@ -6,6 +6,9 @@ Build a graph with ``sg.var`` and ops, infer its shapes, evaluate it::
     x = sg.var("x")
     y = sg.FullyConnected(x, num_hidden=3, name="fc1")
     arg_shapes, out_shapes, _ = y.infer_shape(x=(2, 4))
+
+Train it with Keras's names (``sg.Model(net).compile(...).fit(...)``, layers in
+``sg.nn``, data in ``sg.data``) and draw it with ``sg.viz.plot_network``.
 """
 
 from . import ops  # noqa: F401  (registers every op)
@@ -22,5 +25,17 @@ from .serialize import load, load_json  # noqa: F401
 from .step import compile_step  # noqa: F401
 from .trace import hybridize, trace  # noqa: F401
 from .symbol import Symbol, Variable, group, var  # noqa: F401
+from . import data, metrics, nn  # noqa: F401  (after Symbol: they build symbols)
+from .model import Model  # noqa: F401
 
 globals().update(_SYMBOL_FUNCTIONS)
+
+
+def __getattr__(name):
+    """``sg.viz`` is imported on first use: it brings in the graphviz package,
+    which building and running graphs never need."""
+    if name == "viz":
+        import importlib
+
+        return importlib.import_module(".viz", __name__)
+    raise AttributeError(f"module 'symgraph' has no attribute {name!r}")

@@ -116,6 +116,14 @@ class Symbol:
             return f"<Symbol {self.name}>"
         return f"<Symbol group [{', '.join(self.list_outputs())}]>"
 
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """Jupyter shows a symbol as a picture of its graph (``sg.viz``, imported
+        only here so that ``import symgraph`` stays light), or as its repr
+        where it cannot be drawn."""
+        from .viz import repr_mimebundle
+
+        return repr_mimebundle(self, include, exclude)
+
     # ---- inference -----------------------------------------------------------------
     def infer_shape(self, *args, **kwargs):
         """``(arg_shapes, out_shapes, aux_shapes)`` from the shapes of some arguments."""

@@ -3,6 +3,7 @@
 edge labels, legend entries), summary totals, the command line, and the
 error a missing ``dot`` gives."""
 
+import importlib.util
 import os
 import pathlib
 import subprocess
@@ -25,12 +26,14 @@ SHAPES = {"data": (32, 784), "label": (32,)}
 REPO = pathlib.Path(sg.__file__).resolve().parents[1]
 
 
-def mlp():
-    data = sg.var("data")
-    hidden = sg.Activation(sg.FullyConnected(data, num_hidden=128, name="fc1"),
-                           act_type="relu", name="relu1")
-    logits = sg.FullyConnected(hidden, num_hidden=10, name="fc2")
-    return sg.softmax_cross_entropy(logits, sg.var("label", dtype="int32")).mean(name="loss")
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(name, REPO / "examples" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+mlp = _load_example("render_graph").mlp  # the MLP of the README and docs/pictures.md
 
 
 @pytest.fixture(scope="module")
@@ -307,8 +310,6 @@ def test_node_attrs_override_every_node(net):
         assert source.count("#123456") >= 5 and "fontsize=8" in source
 
 
-@pytest.mark.skipif(not hasattr(sg.Symbol, "_repr_mimebundle_"),
-                    reason="Symbol._repr_mimebundle_ is added in symgraph/symbol.py")
 def test_symbol_renders_inline_in_jupyter(net):
     bundle = net._repr_mimebundle_(include=None, exclude=None)
     assert "<svg" in bundle["image/svg+xml"] and bundle["text/plain"] == repr(net)

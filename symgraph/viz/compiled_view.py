@@ -30,6 +30,8 @@ def draw_compiled(subject, plan, title=None, node_attrs=None, save_format="png")
     for kernel in kernel_graph.kernels:
         _draw_kernel(picture, kernel, subject, plan, ids, node_attrs or {})
     reasons = boundary_reasons(kernel_graph)
+    rows = _legend_rows(subject, kernel_graph)
+    saved = False
     for kernel in kernel_graph.kernels:
         for node in kernel.nodes:
             for value in node.inputs:
@@ -37,9 +39,13 @@ def draw_compiled(subject, plan, title=None, node_attrs=None, save_format="png")
                 if producer is kernel:
                     picture.edge(ids[value.node], ids[node])
                 elif producer is not None:
+                    style = saved_for_backward(producer, kernel, subject)
+                    saved = saved or bool(style)
                     picture.edge(ids[value.node], ids[node], label=_boundary_label(
-                        value, types, reasons.get((value, node))))
-    add_legend(picture, "legend", _legend_rows(subject, kernel_graph))
+                        value, types, reasons.get((value, node))), **style)
+    if saved:
+        rows.append((None, "", "dashed arrow: a forward value a later phase reads"))
+    add_legend(picture, "legend", rows)
     return picture
 
 
@@ -62,6 +68,17 @@ def boundary_reasons(kernel_graph):
     return reasons
 
 
+def saved_for_backward(producer, consumer, subject):
+    """Edge attributes for a value a forward kernel saves for a later phase:
+    dashed, so the forward chain reads apart from the values the backward
+    pass reads back."""
+    if "forward" in kernel_roles(consumer, subject):
+        return {}
+    if kernel_roles(producer, subject) != ["forward"]:
+        return {}
+    return {"style": "dashed"}
+
+
 def kernel_roles(kernel, subject):
     """The phases a kernel's nodes belong to, in phase order."""
     roles = {subject.role(n) for n in kernel.nodes}
@@ -69,10 +86,21 @@ def kernel_roles(kernel, subject):
 
 
 def kernel_layers(kernel, subject):
-    layers = list(dict.fromkeys(filter(None, (subject.layer_of(n) for n in kernel.nodes))))
+    """The layers a kernel's ops come from, each once: ``fc1 (FullyConnected)``,
+    or the name alone when it already says the op (``softmax_cross_entropy0``)."""
+    layers = list(dict.fromkeys(short_layer(subject.layer_of(n)) for n in kernel.nodes
+                                if subject.layer_of(n)))
     if len(layers) > MAX_LAYERS:
         layers = layers[:MAX_LAYERS] + [f"+ {len(layers) - MAX_LAYERS} more"]
     return layers
+
+
+def short_layer(text):
+    """``'sce0 (sce)'`` -> ``'sce0'``: a layer named after its op needs no op."""
+    name, sep, op = text.rpartition(" (")
+    if sep and name.rpartition(" ")[2].lower().startswith(op.rstrip(")").lower()):
+        return name
+    return text
 
 
 def kernel_cost_text(kernel, types):
@@ -129,7 +157,7 @@ def _draw_kernel(picture, kernel, subject, plan, ids, node_attrs):
     cluster = Picture(name=f"cluster_k{kernel.index}")
     tints = [palette.PHASE_COLORS[r][0] for r in roles]
     cluster.attr(label="", style="filled,rounded", fillcolor=":".join(tints),
-                 gradientangle="270", color=border, penwidth="1.5")
+                 gradientangle="270", color=border, penwidth=palette.PHASE_PENWIDTH)
     # The kernel's description is a node, not the cluster's label, so that edges
     # entering the kernel route around it instead of through its text.
     header = f"k{kernel.index}_header"

@@ -81,7 +81,8 @@ def _kernel_style(kernel, subject):
                                  f"reads {', '.join(read)}" if read else ""),
                 shape="box", style="filled,rounded", gradientangle="270",
                 fillcolor=":".join(palette.PHASE_COLORS[r][0] for r in roles),
-                color=palette.PHASE_COLORS[roles[0]][1], tooltip=" + ".join(roles))
+                color=palette.PHASE_COLORS[roles[0]][1], penwidth=palette.PHASE_PENWIDTH,
+                tooltip=" + ".join(roles))
 
 
 def _tensor_style(value, plan, end, outputs):

@@ -37,11 +37,14 @@ STATE_COLORS = ("#FFFFFF", "#999999", MUTED)    # optimizer states, hyperparamet
 
 # phase -> (cluster tint, border)
 PHASES = ("forward", "backward", "update")
+# (tints strong enough to tell apart at a glance, light enough under black text
+# and the op fills drawn inside them)
 PHASE_COLORS = {
-    "forward": ("#EEF4FC", "#6C8EBF"),
-    "backward": ("#FCEEEE", "#B85450"),
-    "update": ("#EEF7EC", "#5D8F4F"),
+    "forward": ("#DDE9F8", "#4A74B0"),
+    "backward": ("#F8DEDD", "#B0413E"),
+    "update": ("#DFF0D9", "#4F8A3F"),
 }
+PHASE_PENWIDTH = "2"
 
 # storages of a memory plan: 12 distinguishable pastels, then repeated with a
 # dashed border (the legend names each storage, so a repeat is never ambiguous)

@@ -8,7 +8,6 @@ import importlib.util
 import pathlib
 
 import numpy as np
-import pytest
 
 EXAMPLES = pathlib.Path(__file__).resolve().parents[2] / "examples"
 
@@ -29,25 +28,20 @@ def test_linear_regression_recovers_w_and_b():
 
 
 def test_logistic_regression_on_breast_cancer():
-    pytest.importorskip("sklearn")
     assert run("logistic_regression")["accuracy"] >= 0.94
 
 
 def test_softmax_regression_on_digits():
-    pytest.importorskip("sklearn")
     results = run("softmax_regression")
     assert results["dataset"] == "digits" and results["accuracy"] >= 0.9
 
 
 def test_mlp_on_digits():
-    pytest.importorskip("sklearn")
     results = run("mlp")
     assert results["dataset"] == "digits" and results["accuracy"] >= 0.95
 
 
 def test_keras_style_models(tmp_path):
-    pytest.importorskip("sklearn")
-    pytest.importorskip("matplotlib")
     results = run("keras_style", "--plot", str(tmp_path))
     assert results["binary"]["accuracy"] >= 0.94
     assert results["multiclass"]["accuracy"] >= 0.93
@@ -69,9 +63,23 @@ def test_autograd_basics(tmp_path):
 
 
 def test_mlp_comparison_with_numpy_and_torch():
-    pytest.importorskip("sklearn")
     results = run("mlp", "--compare", "--epochs", "2")
     names = [name for name in results if name != "dataset"]
     assert names[:2] == ["symgraph (compiled step)", "numpy (hand-written)"]
     for name in names:
         assert results[name]["accuracy"] >= 0.85 and results[name]["samples_per_s"] > 0
+
+
+def test_render_graph_writes_each_view(tmp_path):
+    written = run("render_graph", "--out", str(tmp_path))
+    assert sorted(written) == ["mlp_compiled", "mlp_graph", "mlp_memory"]
+    for path in written.values():
+        assert pathlib.Path(path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_demo_trains_draws_and_times(tmp_path, capsys):
+    results = run("demo", "--out", str(tmp_path))
+    assert results["accuracy"] >= 0.9
+    assert pathlib.Path(results["picture"]).parent == tmp_path
+    assert all(ms > 0 for ms in results["w2_ms"].values())
+    assert "W2 MLP 784-256-256-10 training step, batch 256: symgraph" in capsys.readouterr().out

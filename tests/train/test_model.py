@@ -15,8 +15,6 @@ import symgraph as sg
 from symgraph import data, nn, optim
 from symgraph.model import Model
 
-pytest.importorskip("sklearn")
-
 
 def digits_mlp():
     return nn.Sequential(nn.Dense(256, activation="relu"), nn.Dropout(0.2), nn.Dense(10))
@@ -113,7 +111,6 @@ def test_save_is_atomic(trained, tmp_path, monkeypatch):
 
 
 def test_history_plot(trained, tmp_path):
-    pytest.importorskip("matplotlib")
     path = trained[2].plot(tmp_path / "curves.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -3,8 +3,6 @@ nothing with verbose=0; the History."""
 
 import io
 
-import pytest
-
 from symgraph.nn.progress import EpochProgress, History
 
 
@@ -21,7 +19,6 @@ def run_epoch(stream, verbose):
 
 
 def test_bar_on_a_terminal(capsys):
-    pytest.importorskip("tqdm")
     terminal = Terminal()
     run_epoch(terminal, verbose=1)
     text = terminal.getvalue()
