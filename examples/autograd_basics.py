@@ -5,7 +5,7 @@ another symbol, which can be run, differentiated again, saved and loaded.
 - a non-scalar output is summed, or weighted by a head gradient;
 - higher order: the second and third derivatives of ``tanh``;
 - a layer's weight gradient, checked against finite differences;
-- the gradient graph saved as JSON, loaded back, and run again.
+- the gradient graph saved as JSON, loaded back, run again and drawn.
 
     python examples/autograd_basics.py [--quick] [--out DIR]
 """
@@ -80,10 +80,19 @@ def save_and_reload(dx, out_dir):
     return path, got
 
 
+def draw(dx, out_dir):
+    """The gradient graph as a picture: the ops autodiff built for ``4x``."""
+    picture = sg.viz.plot_network(dx, shape={"x": (4, 1)}, title="d(2 xᵀx)/dx")
+    path = picture.render(outfile=os.path.join(out_dir, "gradient_of_2xTx.png"), cleanup=True)
+    print(f"gradient graph drawn to {path}")
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run for tests")
-    parser.add_argument("--out", help="where to save the gradient graph (default: a temp dir)")
+    parser.add_argument("--out", help="where to save and draw the gradient graph "
+                                      "(default: a temp dir)")
     args = parser.parse_args(argv)
     out_dir = args.out or tempfile.mkdtemp(prefix="symgraph-autograd-")
     os.makedirs(out_dir, exist_ok=True)
@@ -92,6 +101,7 @@ def main(argv=None):
                "higher_order": higher_order()}
     layer_gradient()
     results["saved"] = save_and_reload(dx, out_dir)
+    results["picture"] = draw(dx, out_dir)
     return results
 
 

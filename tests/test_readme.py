@@ -6,7 +6,8 @@ import re
 README = pathlib.Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_python_snippets_run(capsys):
+def test_readme_python_snippets_run(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the snippets write parameter files and pictures
     blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert len(blocks) >= 5
     namespace = {}
@@ -15,3 +16,7 @@ def test_readme_python_snippets_run(capsys):
     printed = capsys.readouterr().out
     assert "has 128 features but 'fc2_weight' expects 256" in printed
     assert "[ 0.  4.  8. 12.]" in printed
+    assert "Trainable parameters: 4,810" in printed          # model.summary()
+    assert "Trainable parameters: 101,770" in printed        # sg.viz.print_summary(net)
+    assert {"digits.npz", "digits_curves.png", "mlp.png", "mlp_kernels.svg"} <= {
+        p.name for p in tmp_path.iterdir()}

@@ -95,6 +95,23 @@ def test_graph_view_layers_shapes_and_folded_weights(net, tmp_path):
     assert {"layer", "input (data, label)", "parameters: folded into their layer"} <= set(legend)
 
 
+def test_graph_view_of_a_gradient_parts_forward_from_backward(tmp_path):
+    x = sg.var("x", shape=(4, 1))
+    (dx,) = sg.grad(2 * sg.dot(x.T, x), x)
+    root = render_svg(viz.plot_network(dx, shape={"x": (4, 1)}), tmp_path)
+    clusters = groups(root, "cluster")
+    assert sorted(clusters) == ["cluster_backward", "cluster_forward"]
+    layers = [t for t in all_texts(root, "node") if t.startswith("gradient of dot")]
+    assert layers and not any("(dot)" in t for t in layers)   # named once, not "dot0 (dot)"
+
+
+def test_compiled_view_marks_values_saved_for_the_backward_pass(net, tmp_path):
+    picture, _ = drawn_with_plan(net, draw_compiled, SHAPES, train=True)
+    assert "dashed arrow: a forward value a later phase reads" in groups(
+        render_svg(picture, tmp_path), "node")["legend"]
+    assert "style=dashed" in picture.source
+
+
 def test_graph_view_shows_weights_when_asked(net, tmp_path):
     root = render_svg(viz.plot_network(net, shape=SHAPES, hide_weights=False), tmp_path)
     nodes = all_texts(root, "node")

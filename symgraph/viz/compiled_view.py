@@ -15,7 +15,7 @@ from ..ops.registry import Kind
 from ..passes.fuse import OPAQUE, VIEW
 from . import palette
 from .costs import kernel_bytes, kernel_flops
-from .labels import op_text
+from .labels import op_text, short_layer
 from .render import Picture, add_legend, escape, html_lines, new_picture
 
 MAX_LAYERS = 3  # layers named in a kernel's label before "+ n more"
@@ -93,14 +93,6 @@ def kernel_layers(kernel, subject):
     if len(layers) > MAX_LAYERS:
         layers = layers[:MAX_LAYERS] + [f"+ {len(layers) - MAX_LAYERS} more"]
     return layers
-
-
-def short_layer(text):
-    """``'sce0 (sce)'`` -> ``'sce0'``: a layer named after its op needs no op."""
-    name, sep, op = text.rpartition(" (")
-    if sep and name.rpartition(" ")[2].lower().startswith(op.rstrip(")").lower()):
-        return name
-    return text
 
 
 def kernel_cost_text(kernel, types):

@@ -12,7 +12,7 @@ separately tinted boxes.
 from ..ops import registry
 from ..ops.registry import Kind
 from . import palette
-from .labels import is_automatic_name, is_scalar_const, op_text
+from .labels import is_automatic_name, is_scalar_const, op_text, short_layer
 from .render import Picture, add_legend, html_lines, new_picture
 
 ROLE_TITLES = {"forward": "forward", "backward": "backward (gradients)",
@@ -72,7 +72,7 @@ def _node_style(node, subject, outputs, hide_weights):
     fill, border, font = palette.KIND_COLORS[kind]
     layer = subject.layer_of(node)
     if layer is not None:        # a primitive of a layer: what it does, then whose it is
-        lines = [op_text(node), layer]
+        lines = [op_text(node), short_layer(layer)]
     elif is_automatic_name(node):
         lines = [op_text(node)]
     else:                        # a node the user named: its name first

@@ -102,3 +102,11 @@ def input_text(node):
 def is_automatic_name(node):
     """A name symgraph made up (``multiply3``), which says no more than the op."""
     return re.fullmatch(re.escape(node.op.lower()) + r"\d+", node.name) is not None
+
+
+def short_layer(text):
+    """``'sce0 (sce)'`` -> ``'sce0'``: a layer named after its op needs no op."""
+    name, sep, op = text.rpartition(" (")
+    if sep and name.rpartition(" ")[2].lower().startswith(op.rstrip(")").lower()):
+        return name
+    return text

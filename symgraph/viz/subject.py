@@ -104,9 +104,31 @@ def argument_types(symbol, shape=None, dtype=None, partial=False):
 
 
 def user_subject(symbol, shape=None, dtype=None):
-    """The graph as the user built it, with whatever types the shapes give."""
+    """The graph as the user built it, with whatever types the shapes give;
+    in a gradient graph (``sg.grad``), what autodiff built is ``backward``."""
     graph, types = argument_types(symbol, shape, dtype, partial=True)
-    return Subject(graph, types, parameters(graph))
+    return Subject(graph, types, parameters(graph), gradient_roles(graph))
+
+
+def gradient_roles(graph):
+    """``{node: "backward"}`` for the nodes autodiff built: it names them
+    ``{differentiated node}_grad_...``; what is computed from them (the sums
+    of contributions) is backward too, and so is the ``ones_like`` seed of a
+    summed output, which only gradient nodes read."""
+    roles = {}
+    for node in graph.nodes:
+        if node.op != "var" and ("_grad_" in node.name
+                                 or any(v.node in roles for v in node.inputs)):
+            roles[node] = "backward"
+    readers = {}
+    for node in graph.nodes:
+        for value in node.inputs:
+            readers.setdefault(value.node, []).append(node)
+    for node in graph.nodes:
+        if node.op == "ones_like" and readers.get(node) and all(
+                r in roles for r in readers[node]):
+            roles[node] = "backward"
+    return roles
 
 
 def compiled_subject(symbol, shape=None, dtype=None, train=False):

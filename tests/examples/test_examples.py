@@ -60,6 +60,7 @@ def test_autograd_basics(tmp_path):
         np.testing.assert_allclose(got, exact, atol=1e-12)
     path, reloaded = results["saved"]
     assert pathlib.Path(path).parent == tmp_path and reloaded.ravel().tolist() == [0, 4, 8, 12]
+    assert pathlib.Path(results["picture"]).read_bytes()[:4] == b"\x89PNG"
 
 
 def test_mlp_comparison_with_numpy_and_torch():
