@@ -27,7 +27,8 @@ import symgraph as sg
 from symgraph.backend.cpu import cache
 
 x, w = sg.var("x"), sg.var("w")
-symbol = (sg.tanh(x) * w).sum(axis=1)
+# Several kernels, so that the median load time is a kernel's own.
+symbol = (sg.tanh(x) * w).sum(axis=1) + sg.sigmoid(x).sum()
 args = {"x": sg.nd.array(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)),
         "w": sg.nd.array(np.linspace(0, 1, 4, dtype=np.float32))}
 exe = symbol.bind(args=args, backend="cpu")

@@ -5,8 +5,8 @@ every value gets its array (a typed view of a storage, a numpy view of
 another value, or a bound argument), and every step gets its arguments
 ready, so a run is a loop of calls with no allocation and no lookups.
 
-Modes (``CompileOptions``): ``check`` poisons storages with NaN bytes after
-their last reader and keeps a copy of every kernel's results, which
+Modes (``CompileOptions``): ``check`` poisons a value's bytes with NaN after
+its last reader and keeps a copy of every kernel's results, which
 ``checking.compare`` holds against the reference backend; ``profile`` times
 every kernel; ``strict`` refuses copies that a view or port would need.
 """
@@ -41,8 +41,9 @@ class BoundPlan:
                 self.values[node.outputs[0]] = (value.array if isinstance(value, ConstArray)
                                                 else value)
         for value, storage in memory.storage_of.items():
-            t = plan.types[value]
-            self.values[value] = self.storages[storage][:t.nbytes].view(t.dtype).reshape(t.shape)
+            t, offset = plan.types[value], memory.offset_of[value]
+            self.values[value] = self.storages[storage][offset:offset + t.nbytes].view(
+                t.dtype).reshape(t.shape)
         for value, name in plan.direct.items():
             self.values[value] = arrays[name]
         self.snapshots = {}   # check mode: value -> copy of what its kernel wrote
@@ -67,8 +68,8 @@ class BoundPlan:
             steps = [(_timed, (steps, record))]
         if self.options.check:
             steps += [(_snapshot, (self.snapshots, v, self.values[v])) for v in kernel.outputs]
-            steps += [(np.ndarray.fill, (self.storages[s], 0xFF))
-                      for s in self.plan.memory.freed_after.get(kernel.index, ())]
+            steps += [(np.ndarray.fill, (self.storages[s][first:end], 0xFF))
+                      for s, first, end in self.plan.memory.freed_after.get(kernel.index, ())]
         return steps
 
     # ---- steps per kernel kind -------------------------------------------------------

@@ -44,6 +44,12 @@ class CPUProgram:
         self.train = CompiledPlan(graphs.train, graphs.types,
                                   forward_phases(graphs.train, graphs.num_outputs),
                                   options=options)
+        # Head gradients live in arrays of their own, bound with the training plan.
+        self.head_arrays = {}
+        for node in self.train.graph.variables():
+            if node.name in graphs.head_names:
+                t = graphs.types[node.outputs[0]]
+                self.head_arrays[node.name] = np.zeros(t.shape, t.dtype)
         self._bound = {}  # plan -> (argument identities, BoundPlan)
         self._last = None
 
@@ -51,13 +57,7 @@ class CPUProgram:
         """The plan bound to these argument arrays; rebound only when they change."""
         key = tuple(id(a) for a in args.values())
         if self._bound.get(plan, (None,))[0] != key:
-            arrays = dict(args)
-            self.head_arrays = {}
-            for node in plan.graph.variables():
-                if node.name in self.graphs.head_names:
-                    t = self.graphs.types[node.outputs[0]]
-                    arrays[node.name] = self.head_arrays[node.name] = np.zeros(t.shape, t.dtype)
-            self._bound[plan] = (key, plan.bind(arrays, self.run_state))
+            self._bound[plan] = (key, plan.bind({**args, **self.head_arrays}, self.run_state))
         return self._bound[plan][1]
 
     def _check(self, plan, bound, feeds, phase):
