@@ -76,8 +76,8 @@ def w2_benchmark(repeats):
           for name, build in (("symgraph", bench.mlp_symgraph),
                               ("numpy", bench.peers.mlp_numpy))}
     print(f"W2 MLP 784-256-256-10 training step, batch 256: symgraph {ms['symgraph']:.2f} "
-          f"ms/step, numpy by hand {ms['numpy']:.2f} ms/step "
-          f"({ms['numpy'] / ms['symgraph']:.2f}x numpy's speed; median of {repeats})")
+          f"ms/step, numpy by hand {ms['numpy']:.2f} ms/step: {ms['symgraph'] / ms['numpy']:.2f}x "
+          f"numpy's time (median of {repeats}, as tools/bench.py's 'vs numpy')")
     return ms
 
 
