@@ -103,16 +103,11 @@ def test_op_matches_reference(case, assert_cpu_matches_reference):
 
 # ---- dtypes: results in the promoted dtype, computed in it --------------------------------
 
-_MIXED = [("add", np.float32, np.int32), ("multiply", np.float32, np.int64)]
-_POWER_BUG = ("power(float32, int32) -> float64 is computed in float32 by the kernel "
-              "(numba's float32 ** int) and only then widened: codegen does not convert "
-              "operands to the result dtype")
+_MIXED = [("add", np.float32, np.int32), ("multiply", np.float32, np.int64),
+          ("power", np.float32, np.int32)]
 
 
-@pytest.mark.parametrize("op, a_dtype, b_dtype", _MIXED + [
-    pytest.param("power", np.float32, np.int32,
-                 marks=pytest.mark.xfail(strict=True, raises=AssertionError,
-                                         reason=_POWER_BUG))])
+@pytest.mark.parametrize("op, a_dtype, b_dtype", _MIXED)
 def test_mixed_dtypes_compute_in_the_promoted_dtype(op, a_dtype, b_dtype,
                                                     assert_cpu_matches_reference):
     """float32 with an integer array is float64 (numpy 2); every digit must be there."""

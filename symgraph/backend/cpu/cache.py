@@ -9,7 +9,8 @@ numba's cache works only for functions defined in a file that is imported
 as a module under a name in ``sys.modules`` (not for ``exec``'d code), hence
 the module files. Files are written to a temporary name and renamed, so two
 processes compiling the same kernel at once are safe; a file whose text does
-not match its name (truncated, edited) is rewritten, never trusted. The
+not match its name (truncated, edited) is rewritten, never trusted, and
+numba's cache files of a kernel that fail to load are deleted and rebuilt. The
 directory is ``SYMGRAPH_CACHE_DIR``, default ``~/.cache/symgraph``.
 ``SYMGRAPH_DUMP=dir`` also writes every kernel there, readable.
 """
@@ -134,5 +135,22 @@ def compile_for(kernel, args):
     now, at bind time, so the first run does not pay for it."""
     signature = tuple(numba.typeof(a) for a in args)
     start = time.perf_counter()
-    kernel.compile(signature)
+    try:
+        kernel.compile(signature)
+    except Exception:
+        # An unreadable cache entry (truncated, garbled) would fail in every later
+        # process: delete it and compile afresh. An error of the compile itself
+        # comes back from the second try.
+        if not _forget_machine_code(kernel):
+            raise
+        kernel.compile(signature)
     compile_seconds[kernel.__module__] = time.perf_counter() - start
+
+
+def _forget_machine_code(kernel):
+    """Delete numba's cache files (index and data) for ``kernel``'s module;
+    whether there were any."""
+    files = list(pathlib.Path(kernel._cache.cache_path).glob(f"{kernel.__module__}.*"))
+    for path in files:
+        path.unlink(missing_ok=True)
+    return bool(files)

@@ -9,7 +9,9 @@
                                           ...
 
 Each node becomes one assignment ``v{i} = <dtype>(<its op's scalar template>)``;
-the conversion keeps every intermediate at the dtype inference gave it.
+the conversion keeps every intermediate at the dtype inference gave it, and
+operands of another dtype are first converted to the one the op computes in,
+as numpy does (numba's own rules differ: float32 ** int32 stays float32).
 A reduction kernel runs, per row, one pass per reduction level (softmax:
 max, then sum) and a last pass that stores full-size outputs; values a row
 needs more than once are recomputed from cached inputs rather than stored.
@@ -87,17 +89,24 @@ class _Kernel:
     # ---- expressions ---------------------------------------------------------------
     def operand(self, node, index, loop_index):
         value = node.inputs[index]
-        if value.node in self.members:
-            return f"v{self.ids[value.node]}"
         if is_inlined(value):
-            return literal(value.node.attrs["value"], self.literal_dtype(node))
-        from .loopnest import access_shape
+            return literal(value.node.attrs["value"], self.compute_dtype(node))
+        if value.node in self.members:
+            text = f"v{self.ids[value.node]}"
+        else:
+            from .loopnest import access_shape
 
-        j = self.ports[(value, access_shape(self.kernel, node, index, self.types))]
-        view = self.nest.ports[j].view
-        return f"p{j}[{', '.join('0' if n == 1 else i for n, i in zip(view, loop_index))}]"
+            j = self.ports[(value, access_shape(self.kernel, node, index, self.types))]
+            view = self.nest.ports[j].view
+            text = f"p{j}[{', '.join('0' if n == 1 else i for n, i in zip(view, loop_index))}]"
+        if is_reduction(node) or (node.op == "where" and index == 0):
+            return text  # an accumulated value, or a truth value: nothing to promote
+        dtype = self.compute_dtype(node)
+        return text if self.types[value].dtype == dtype else f"{_convert(dtype)}({text})"
 
-    def literal_dtype(self, node):
+    def compute_dtype(self, node):
+        """The dtype an elementwise op computes in: its operands promoted, as numpy
+        converts them before computing (float32 ** int32 is a float64 power)."""
         inputs = node.inputs[1:] if node.op == "where" else node.inputs
         return dtypes.promote([self.types[v] for v in inputs])
 
