@@ -40,6 +40,11 @@ class OutOfRangeError(SymgraphError, IndexError):
     """A class label or gather index lies outside the valid range."""
 
 
+class DomainError(SymgraphError, ValueError):
+    """An op got a value it has no result for where numpy raises too: an
+    integer to a negative integer power."""
+
+
 class ContextError(SymgraphError, ValueError):
     """An array lives on a device that cannot be used for the request."""
 

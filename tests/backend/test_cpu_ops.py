@@ -118,9 +118,6 @@ def test_mixed_dtypes_compute_in_the_promoted_dtype(op, a_dtype, b_dtype,
     assert outputs[0].dtype == np.float64
 
 
-@pytest.mark.xfail(strict=True, raises=pytest.fail.Exception, reason=(
-    "integer ** negative integer: numpy (the reference) raises ValueError, the CPU kernel "
-    "returns 0 (numba's integer power); scalars.power has no check"))
 def test_integer_to_a_negative_power_raises_as_the_reference():
     symbol = sg.power(sg.var("a"), sg.var("b"))
     args = {"a": sg.nd.array(np.array([2, 3], np.int32)),

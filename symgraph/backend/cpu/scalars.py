@@ -6,13 +6,19 @@ a fused loop has no calls left and LLVM can vectorize it. Comparisons are
 written so NaN propagates as numpy's ``maximum``/``minimum``/``sign`` do.
 Transcendental functions come in two flavours: ``fast`` (vectorizable
 polynomials from ``fastmath``, the default) and ``exact`` (libm through
-``math``, the ``exact_*`` functions here). ``import_header(flavour)`` is the
-text a generated kernel module starts with.
+``math``, the ``exact_*`` functions here). Where numpy raises, a kernel
+raises a symgraph error too (``checked_power``), from inside the loop, since
+an operand may be computed there. ``import_header(flavour)`` is the text a
+generated kernel module starts with.
 """
 
 import math
 
 import numba
+from numba import types
+from numba.extending import overload
+
+from ...errors import DomainError
 
 inline = numba.njit(inline="always")
 
@@ -52,6 +58,25 @@ def clip(a, lo, hi):
 @inline
 def power(a, b):
     return a ** b
+
+
+def checked_power(a, b):
+    """``power`` as numpy computes it: an integer to a negative integer power
+    raises ``DomainError`` (numba's gives 0). A loop that may raise does not
+    run in parallel, so only integer powers carry the check."""
+    return a ** b
+
+
+@overload(checked_power, inline="always")
+def _checked_power(a, b):
+    if isinstance(a, types.Integer) and isinstance(b, types.Integer):
+        def integer_power(a, b):
+            if b < 0:
+                raise DomainError("power: integers to negative integer powers are not "
+                                  "allowed (numpy raises too)")
+            return power(a, b)
+        return integer_power
+    return lambda a, b: power(a, b)
 
 
 @inline
@@ -101,6 +126,8 @@ def exact_softplus(x):
 
 TRANSCENDENTAL = ("exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus")
 COMMON = ("select", "maximum", "minimum", "relu", "sign", "clip", "power", "zero", "one")
+# What a CPU kernel imports under a template's name: the version that raises where numpy does.
+CHECKED = {"power": "checked_power"}
 
 
 def import_header(flavour):
@@ -117,6 +144,7 @@ def import_header(flavour):
         "import numpy as np",
         "from numba import njit, prange",
         "from math import sqrt, sin, cos",
-        "from symgraph.backend.cpu.scalars import " + ", ".join(COMMON),
+        "from symgraph.backend.cpu.scalars import " + ", ".join(
+            f"{CHECKED[n]} as {n}" if n in CHECKED else n for n in COMMON),
         transcendental,
     ])
