@@ -29,25 +29,22 @@ def mlp():
     return sg.softmax_cross_entropy(logits, sg.var("label", dtype="int32")).mean(name="loss")
 
 
-def training_step():
-    """Forward, backward and SGD with momentum, compiled into one plan."""
-    return sg.compile_step(mlp(), sg.optim.SGD(lr=0.1, momentum=0.9), **SHAPES)
-
-
 def pictures(quick):
-    """Name -> a function drawing that picture."""
-    plot = sg.viz.plot_network
+    """Name -> a function drawing that picture, all of one MLP."""
+    plot, net = sg.viz.plot_network, mlp()
     drawn = {
-        "mlp_graph": lambda: plot(mlp(), shape=SHAPES, title="MLP"),
-        "mlp_compiled": lambda: plot(mlp(), shape=SHAPES, view="compiled",
+        "mlp_graph": lambda: plot(net, shape=SHAPES, title="MLP"),
+        "mlp_compiled": lambda: plot(net, shape=SHAPES, view="compiled",
                                      title="MLP, compiled for prediction"),
-        "mlp_memory": lambda: plot(mlp(), shape=SHAPES, view="memory",
+        "mlp_memory": lambda: plot(net, shape=SHAPES, view="memory",
                                    title="MLP, memory plan of prediction"),
     }
     if not quick:
-        drawn["mlp_step"] = lambda: plot(training_step(), view="compiled",
+        # forward, backward and SGD with momentum, compiled into one plan
+        step = sg.compile_step(net, sg.optim.SGD(lr=0.1, momentum=0.9), **SHAPES)
+        drawn["mlp_step"] = lambda: plot(step, view="compiled",
                                          title="MLP training step (SGD with momentum)")
-        drawn["mlp_step_memory"] = lambda: plot(training_step(), view="memory",
+        drawn["mlp_step_memory"] = lambda: plot(step, view="memory",
                                                 title="MLP training step, memory plan")
     return drawn
 

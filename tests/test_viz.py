@@ -3,6 +3,7 @@
 edge labels, legend entries), summary totals, the command line, and the
 error a missing ``dot`` gives."""
 
+import collections
 import importlib.util
 import os
 import pathlib
@@ -208,8 +209,19 @@ def test_memory_view_storages_in_place_and_totals(net, tmp_path, train):
                    for t in legend)
     edges = all_texts(root, "edge")
     assert memory.in_place
+    names = viz.labels.display_names(plan.kernel_graph.graph.nodes)
     for _, source in memory.in_place:
-        assert f"in place over {source.node.name}" in [e.strip() for e in edges]
+        assert f"in place over {names[source.node]}" in [e.strip() for e in edges]
+    assert "in place over fc1_matmul" in [e.strip() for e in edges]   # no process counter
+
+
+def test_display_names_drop_counters_only_where_unique_and_generated():
+    node = collections.namedtuple("node", "name origin")
+    layer = "fc1 (FullyConnected)"
+    nodes = [node("fc1_matmul7", layer), node("fc1_add3", layer), node("fc1_add4", layer),
+             node("relu1_grad_multiply2", None), node("fc2", None), node("loss0", None)]
+    assert list(viz.labels.display_names(nodes).values()) == [
+        "fc1_matmul", "fc1_add3", "fc1_add4", "relu1_grad_multiply", "fc2", "loss0"]
 
 
 def test_memory_view_of_a_training_step(step, tmp_path):

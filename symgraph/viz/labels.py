@@ -110,3 +110,21 @@ def short_layer(text):
     if sep and name.rpartition(" ")[2].lower().startswith(op.rstrip(")").lower()):
         return name
     return text
+
+
+def display_names(nodes):
+    """``{node: name}`` for a picture: names symgraph generated for the parts
+    of a layer or a gradient (``fc1_matmul5``: the 5 counts the graphs this
+    process expanded) lose their counter where that leaves them unique in the
+    picture; names the user gave stay as they are."""
+    nodes = list(dict.fromkeys(nodes))
+    bases = {}
+    for node in nodes:
+        generated = node.origin is not None or "_grad_" in node.name
+        bases[node] = re.sub(r"\d+$", "", node.name) if generated else node.name
+    counts = {}
+    for base in bases.values():
+        counts[base] = counts.get(base, 0) + 1
+    return {node: base if counts[base] == 1 and base else node.name
+            for node, base in bases.items()}
+

@@ -14,7 +14,7 @@ from ..passes.fuse import VIEW
 from . import palette
 from .palette import plural
 from .compiled_view import kernel_roles, phase_legend
-from .labels import input_text, is_scalar_const
+from .labels import display_names, input_text, is_scalar_const
 from .render import add_legend, html_lines, new_picture
 
 MAX_OPS_TEXT = 32
@@ -27,11 +27,12 @@ def draw_memory(subject, plan, title=None, node_attrs=None, save_format="png"):
     tensor_ids, in_place = {}, dict(memory.in_place)
     end = len(kernel_graph.kernels)
     outputs = set(kernel_graph.graph.outputs) - set(subject.assign)
+    names = display_names(kernel_graph.graph.nodes)
 
     def tensor(value):
         if value not in tensor_ids:
             tensor_ids[value] = f"t{len(tensor_ids)}"
-            picture.node(tensor_ids[value], **{**_tensor_style(value, plan, end, outputs),
+            picture.node(tensor_ids[value], **{**_tensor_style(value, plan, end, outputs, names),
                                                **(node_attrs or {})})
         return tensor_ids[value]
 
@@ -52,7 +53,7 @@ def draw_memory(subject, plan, title=None, node_attrs=None, save_format="png"):
         for value in kernel.outputs:
             if value in in_place:
                 picture.edge(kernel_id, tensor(value), penwidth="2.5",
-                             label=f" in place over {in_place[value].node.name} ")
+                             label=f" in place over {_name(in_place[value], names)} ")
             else:
                 picture.edge(kernel_id, tensor(value))
     add_legend(picture, "storages", _legend_rows(memory, plan) + phase_legend(
@@ -85,7 +86,13 @@ def _kernel_style(kernel, subject):
                 tooltip=" + ".join(roles))
 
 
-def _tensor_style(value, plan, end, outputs):
+def _name(value, names):
+    """A tensor as the picture names it (see ``display_names``)."""
+    name = names[value.node]
+    return name if value.node.num_outputs == 1 else f"{name}[{value.index}]"
+
+
+def _tensor_style(value, plan, end, outputs, names):
     memory, types = plan.memory, plan.kernel_graph.types
     shape = palette.shape_text(types[value])
     root = value
@@ -96,18 +103,18 @@ def _tensor_style(value, plan, end, outputs):
         lines, fill, style = [f"{shape} · written into {plan.direct[value]} in place"], \
             "white", "solid"
     elif storage is None:       # a view of a variable: the executor's array
-        lines, fill, style = [f"{shape} · view of {root.node.name}"], "white", "dotted"
+        lines, fill, style = [f"{shape} · view of {_name(root, names)}"], "white", "dotted"
     else:
         fill, style = palette.storage_color(storage)
         first, last = memory.lifetimes[root]
         until = "end" if last >= end else f"k{last}"
-        where = f"view of {root.node.name} · s{storage}" if root is not value \
+        where = f"view of {_name(root, names)} · s{storage}" if root is not value \
             else f"{palette.bytes_text(memory.value_bytes[value])} · s{storage}"
         lines = [f"{shape} · {where}", f"live k{first}–{until}"]
         style = "dotted" if root is not value else style
     if value in outputs:
         lines.append("graph output")
-    return dict(label=html_lines(value.label, *lines), shape="box",
+    return dict(label=html_lines(_name(value, names), *lines), shape="box",
                 style=f"filled,rounded,{style}", fillcolor=fill, color=palette.MUTED)
 
 
