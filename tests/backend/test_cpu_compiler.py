@@ -73,6 +73,17 @@ def test_elementwise_branches_that_meet_are_one_kernel():
     assert [(k.kind, len(k.nodes)) for k in kernels] == [(ELEMENTWISE, 3)]
 
 
+def test_branches_that_meet_through_an_outside_kernel_stay_apart():
+    """Merging exp(x) with tanh(exp(x) @ w) would give a kernel that waits for itself."""
+    x, w = sg.var("x"), sg.var("w")
+    a = sg.exp(x)
+    kernel_graph = fused(a + sg.tanh(sg.matmul(a, w)), x=(4, 4), w=(4, 4))
+    assert [(k.kind, [n.op for n in k.nodes]) for k in kernel_graph.kernels] == [
+        (ELEMENTWISE, ["exp"]), ("opaque", ["matmul"]), (ELEMENTWISE, ["tanh", "add"])]
+    reasons = {(value.node.op, kernel.kind): why for value, kernel, why in kernel_graph.boundaries}
+    assert reasons[("exp", ELEMENTWISE)] == "would form a cycle"
+
+
 @pytest.mark.parametrize("op", ["softmax", "log_softmax"])
 def test_softmax_forward_is_one_reduce_kernel(op):
     kernels = fused(getattr(sg, op)(sg.var("x"), axis=-1), x=(4, 10)).kernels
@@ -137,6 +148,24 @@ def test_graph_outputs_are_never_reused():
     assert [x for x in plan.storage_of if plan.storage_of[x] == plan.storage_of[v["a"]]] \
         == [v["a"]]
     plan.verify()
+
+
+def test_values_alive_together_share_a_larger_storage_at_disjoint_bytes(
+        assert_cpu_matches_reference):
+    """p and q (1 KB each) live before big (4 KB) does: both fit in its storage."""
+    x = sg.var("x", shape=(8, 32))
+    p, q = sg.exp(x, name="p"), sg.tanh(x, name="q")
+    t = sg.matmul(sg.matmul(p, sg.transpose(q), name="m"), x, name="t")
+    symbol = sg.sum(sg.matmul(sg.transpose(x), t, name="big"))
+    graph = symbol.graph()
+    plan = plan_memory(fuse(graph, infer_types(graph)))
+    v = {value.label: value for value in plan.storage_of}
+    assert plan.storage_of[v["p"]] == plan.storage_of[v["q"]] == plan.storage_of[v["big"]]
+    assert plan.bytes_of(v["p"])[1] <= plan.bytes_of(v["q"])[0]
+    assert plan.report()["planned_bytes"] == plan.report()["lower_bound_bytes"]
+    plan.verify()
+    assert_cpu_matches_reference(symbol, feeds_for({"x": TensorType((8, 32), "float32")}),
+                                 cpu=sg.CompileOptions(check=True))
 
 
 def test_verify_rejects_two_live_values_in_one_storage():
