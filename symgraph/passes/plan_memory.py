@@ -99,9 +99,12 @@ def plan_memory(kernel_graph, keep=(), external=()):
     for position, kernel in enumerate(kernels):
         if kernel.kind == VIEW:
             continue
-        # In place only over inputs read element for element: not views, not reductions.
+        # In place only over inputs read element for element: not reductions, and
+        # not a value the kernel also reads through a view (transposed, say).
+        viewed = {root(v) for v in kernel.inputs if v in alias_of}
         dying = [v for v in dict.fromkeys(kernel.inputs) if v in chain_of and v not in kept
-                 and last_read[v] == position] if kernel.kind == ELEMENTWISE else []
+                 and v not in viewed and last_read[v] == position] \
+            if kernel.kind == ELEMENTWISE else []
         for value in kernel.outputs:
             if value in external:
                 continue
