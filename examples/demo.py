@@ -55,7 +55,7 @@ def draw(model, pixels, out_dir):
     try:
         path = picture.render(outfile=os.path.join(out_dir, "demo_mlp.png"), cleanup=True)
     except sg.viz.DotNotFoundError as err:
-        path = picture.save(os.path.join(out_dir, "demo_mlp.dot"))
+        path = picture.save(os.path.join(out_dir, "demo_mlp.gv"))  # where render put it
         print(f"({err})")
     print(f"picture of the graph: {path}")
     return path
