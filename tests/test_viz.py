@@ -104,6 +104,9 @@ def test_graph_view_of_a_gradient_parts_forward_from_backward(tmp_path):
     assert sorted(clusters) == ["cluster_backward", "cluster_forward"]
     layers = [t for t in all_texts(root, "node") if t.startswith("gradient of dot")]
     assert layers and not any("(dot)" in t for t in layers)   # named once, not "dot0 (dot)"
+    compiled = viz.plot_network(dx, shape={"x": (4, 1)}, view="compiled")
+    legend = groups(render_svg(compiled, tmp_path), "node")["legend"]
+    assert {"forward kernel", "backward kernel"} <= set(legend)
 
 
 def test_compiled_view_marks_values_saved_for_the_backward_pass(net, tmp_path):

@@ -132,8 +132,9 @@ def gradient_roles(graph):
 
 
 def compiled_subject(symbol, shape=None, dtype=None, train=False):
-    """The graph the CPU backend compiles for ``symbol``: its prediction graph,
-    or with ``train`` its training graph (outputs, then the gradients of the
+    """The graph the CPU backend compiles for ``symbol``: its prediction graph
+    (a gradient's parts marked as in ``user_subject``), or with ``train`` its
+    training graph (outputs, then the gradients of the
     parameters, or of every float argument when there are no parameters)."""
     from ..backend.cpu.program import forward_phases
     from ..compiler import build_graphs
@@ -146,7 +147,7 @@ def compiled_subject(symbol, shape=None, dtype=None, train=False):
     grad_names = [n.name for n in differentiated] if train else []
     graphs = build_graphs(symbol, arg_types, grad_names)
     if not train:
-        return Subject(graphs.predict, graphs.types, params)
+        return Subject(graphs.predict, graphs.types, params, gradient_roles(graphs.predict))
     phases = forward_phases(graphs.train, graphs.num_outputs)
     roles = {node: ("forward", "backward")[phase] for node, phase in phases.items()}
     return Subject(graphs.train, graphs.types, params, roles, phases)
