@@ -44,7 +44,7 @@ class CPUProgram:
         self.train = CompiledPlan(graphs.train, graphs.types,
                                   forward_phases(graphs.train, graphs.num_outputs),
                                   options=options)
-        # Head gradients live in arrays of their own, bound with the training plan.
+        # The head gradients' arrays belong to the program: binding a plan again keeps them.
         self.head_arrays = {}
         for node in self.train.graph.variables():
             if node.name in graphs.head_names:
