@@ -4,13 +4,15 @@ runs them on a backend.
 
     symbol ─expand(keep composites with own grads)─> autodiff ─expand─> train graph
            ─expand(predict mode)───────────────────────────────────> predict graph
-                                    both ──> backend program (reference: numpy)
+                                    both ──> backend program (reference: numpy;
+                                             a gpu context: the CUDA backend)
 
 The executor only binds arrays to a program and calls it; it never sees a pass.
 """
 
 from dataclasses import dataclass
 
+from .errors import ContextError
 from .graph.ir import Graph, Node
 from .options import compile_options
 from .ops import registry
@@ -75,10 +77,16 @@ def build_graphs(symbol, arg_types, grad_names):
                           tuple(h.node.name for h in heads), types)
 
 
-def build_program(symbol, arg_types, grad_names, backend="cpu"):
+def build_program(symbol, arg_types, grad_names, backend="cpu", ctx=None):
     """A backend program for ``symbol`` (see ``ExecutorGraphs``); ``backend`` is
-    a name or ``CompileOptions``."""
+    a name or ``CompileOptions``. On a gpu ``ctx`` the compiled backend is the
+    CUDA one, with the same options; the reference backend runs on the CPU only."""
     options = compile_options(backend)
+    if ctx is not None and ctx.device_type == "gpu":
+        refuse_reference_on_gpu(options, ctx)
+        from .backend.cuda.program import CUDAProgram
+
+        return CUDAProgram(build_graphs(symbol, arg_types, grad_names), ctx, options)
     graphs = build_graphs(symbol, arg_types, grad_names)
     if options.backend == "reference":
         from .backend.reference import ReferenceProgram
@@ -87,3 +95,9 @@ def build_program(symbol, arg_types, grad_names, backend="cpu"):
     from .backend.cpu.program import CPUProgram
 
     return CPUProgram(graphs, options)
+
+
+def refuse_reference_on_gpu(options, ctx):
+    if options.backend == "reference":
+        raise ContextError(f"the reference backend computes with numpy on the CPU; "
+                           f"bind to sg.cpu() to use it, not {ctx}")

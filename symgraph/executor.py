@@ -16,7 +16,7 @@ import numpy as np
 from .compiler import build_program, head_grad_name
 from .context import current_context
 from .dtypes import is_float
-from .errors import BindError
+from .errors import BindError, ContextError
 from .graph.ir import TensorType
 from .ndarray import NDArray
 from .ndarray import zeros as nd_zeros
@@ -36,7 +36,7 @@ class Executor:
         self.aux_dict = {}
         self._backend = backend
         types = {name: TensorType(a.shape, a.dtype) for name, a in arg_dict.items()}
-        self._program = build_program(symbol, types, tuple(grad_dict), backend)
+        self._program = build_program(symbol, types, tuple(grad_dict), backend, ctx)
         self._output_names = symbol.list_outputs()
         self.outputs = []
         self._step = 0
@@ -73,11 +73,12 @@ class Executor:
             self.arg_dict[name].assign(value)
         if is_train:
             self._step += 1
-        args = {name: np.asarray(a) for name, a in self.arg_dict.items()}
+        # The arrays themselves (device arrays on a GPU), never copies.
+        args = {name: a._data for name, a in self.arg_dict.items()}
         results = self._program.forward(args, is_train, self._step)
         # The program's output arrays, not copies: as MXNet's, they are
         # overwritten by the next forward.
-        self.outputs = [NDArray(np.asarray(r), self._ctx) for r in results]
+        self.outputs = [NDArray(r, self._ctx) for r in results]
         self._trained = is_train
         return self.outputs
 
@@ -93,7 +94,7 @@ class Executor:
         for name, grad in grads.items():
             target = self.grad_dict[name]
             if self.grad_req[name] == "add":
-                target.assign(np.asarray(target) + grad)
+                target.assign(np.asarray(target) + np.asarray(NDArray(grad, self._ctx)))
             else:
                 target.assign(grad)
 
@@ -193,9 +194,17 @@ def _by_name(names, arrays, what):
 
 def _as_ndarray(name, value, ctx):
     if isinstance(value, NDArray):
+        _check_device(name, value, ctx)
         return value
     raise BindError(f"argument {name!r} must be bound to an NDArray (sg.nd.array(...)), "
                     f"got {type(value).__name__}")
+
+
+def _check_device(name, array, ctx):
+    """A GPU executor runs on its own device's arrays only (and a CPU one on host arrays)."""
+    if array.context != ctx and "gpu" in (array.context.device_type, ctx.device_type):
+        raise ContextError(f"{name!r} lives on {array.context} but the executor runs on "
+                           f"{ctx}; copy it with .copyto({ctx})")
 
 
 def bind(symbol, ctx=None, args=None, args_grad=None, grad_req="write", aux_states=None,
@@ -219,6 +228,7 @@ def bind(symbol, ctx=None, args=None, args_grad=None, grad_req="write", aux_stat
         if grad is None:
             grad = nd_zeros(arg_dict[name].shape, ctx, arg_dict[name].dtype)
         _check_array(f"gradient of {name}", grad, arg_dict[name])
+        _check_device(f"gradient of {name}", grad, ctx)
         grad_dict[name] = grad
     return Executor(symbol, ctx, arg_dict, grad_dict, reqs, backend)
 

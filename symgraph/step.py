@@ -14,7 +14,8 @@ writes into the parameter arrays (``step.params``) directly.
 import numpy as np
 
 from .backend.reference import compute
-from .compiler import differentiate
+from .compiler import differentiate, refuse_reference_on_gpu
+from .context import current_context
 from .dtypes import is_float
 from .errors import BindError
 from .graph.ir import Graph, TensorType
@@ -28,19 +29,23 @@ from .run_context import RunContext
 from .symbol import Symbol, var
 
 
-def compile_step(loss, optimizer=None, params=None, backend="cpu", type_dict=None, **shapes):
+def compile_step(loss, optimizer=None, params=None, backend="cpu", type_dict=None, ctx=None,
+                 **shapes):
     """Compile ``loss`` (a scalar Symbol, or summed) into a ``TrainStep``.
 
     ``shapes`` gives the shapes of the data arguments (as ``simple_bind``);
     ``params`` names the parameters to train (default: every float argument
-    not given in ``shapes``); ``optimizer`` defaults to ``SGD(lr=0.01)``."""
-    return TrainStep(loss, optimizer or SGD(), params, backend, type_dict or {}, shapes)
+    not given in ``shapes``); ``optimizer`` defaults to ``SGD(lr=0.01)``;
+    ``ctx`` (default: the current context) is where parameters live and the
+    step runs (``sg.gpu(0)``: on the CUDA backend)."""
+    return TrainStep(loss, optimizer or SGD(), params, backend, type_dict or {}, shapes,
+                     ctx or current_context())
 
 
 class TrainStep:
     """A compiled training step; call it with a batch to train on it."""
 
-    def __init__(self, loss, optimizer, params, backend, type_dict, shapes):
+    def __init__(self, loss, optimizer, params, backend, type_dict, shapes, ctx):
         self.optimizer = optimizer
         self.types = _argument_types(loss, type_dict, shapes)
         self.param_names = list(params) if params is not None else [
@@ -48,10 +53,11 @@ class TrainStep:
         self.data_names = [n for n in loss.list_arguments() if n not in self.param_names]
         self.arrays = {name: np.zeros(t.shape, t.dtype) for name, t in self.types.items()}
         self.graph, assign = self._build(loss)
-        self.params = {n: NDArray(self.arrays[n]) for n in self.param_names}
-        self.states = {n: NDArray(self.arrays[n]) for n in self._state_names}
         self._step = 0
-        self._program = _program(backend, self.graph, self.arrays, assign)
+        self._program = _program(backend, self.graph, self.arrays, assign, ctx)
+        # The program's arrays: the ones it updates in place (on the device for a GPU).
+        self.params = {n: NDArray(self._program.arrays[n], ctx) for n in self.param_names}
+        self.states = {n: NDArray(self._program.arrays[n], ctx) for n in self._state_names}
 
     def _build(self, loss):
         graph = loss.graph()
@@ -122,10 +128,15 @@ def _argument_types(loss, type_dict, shapes):
             for name, shape in zip(loss.list_arguments(), arg_shapes)}
 
 
-def _program(backend, graph, arrays, assign):
+def _program(backend, graph, arrays, assign, ctx):
     """A callable ``run(step) -> outputs`` for the step's graph on ``backend``."""
     options = compile_options(backend)
     types = infer_types(graph, {n: TensorType(a.shape, a.dtype) for n, a in arrays.items()})
+    if ctx.device_type == "gpu":
+        refuse_reference_on_gpu(options, ctx)
+        from .backend.cuda.program import CUDAStep
+
+        return CUDAStep(graph, types, arrays, assign, ctx, options)
     if options.backend == "reference":
         return _ReferenceStep(graph, types, arrays, assign)
     from .backend.cpu.program import CompiledStep

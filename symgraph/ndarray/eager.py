@@ -60,7 +60,7 @@ def _operand(x):
     from .ndarray import NDArray
 
     if isinstance(x, NDArray):
-        return x._data
+        return np.asarray(x)  # the buffer itself on the CPU; a host copy of a GPU array
     if isinstance(x, numbers.Number):
         return x
     if x is None:

@@ -4,6 +4,13 @@ Arithmetic, comparisons, reductions and slicing run through the op registry
 (``eager.invoke``), so an NDArray computes exactly what a compiled graph
 computes and fails with the same messages. In-place forms (``x += y``,
 ``x[:] = ...``, ``out=``) write into the existing buffer.
+
+On a GPU context (``sg.gpu(0)``) the data is a numba device array, which
+compiled graphs read and write in place, and ``__cuda_array_interface__``
+shares it with other CUDA libraries. Eager operations on GPU arrays are
+the host's: they copy their inputs to the host, compute with the numpy
+reference and copy the result back, so use them for setup and inspection,
+and compiled graphs (``simple_bind``, ``compile_step``) for work.
 """
 
 import numbers
@@ -11,6 +18,7 @@ import numbers
 import numpy as np
 
 from ..api import install_methods
+from ..backend.cuda import device
 from ..context import Context, current_context
 from ..errors import ContextError, DTypeError, GradientError, ShapeError
 from ..graph.ir import TensorType
@@ -26,10 +34,14 @@ class NDArray:
     __array_ufunc__ = None  # numpy defers ``np_array + nd`` to NDArray.__radd__
 
     def __init__(self, data, context=None):
+        """``data``: a numpy array (uploaded for a GPU context) or, for a GPU
+        context, a device array, which is used as it is."""
         context = context or current_context()
-        if context.device_type != "cpu":
-            raise ContextError(f"{context} arrays need symgraph's GPU backend, "
-                               "which is not available in this installation")
+        if context.device_type == "gpu":
+            if not device.is_device_array(data):
+                data = device.to_device(data, context)
+        else:
+            data = np.asarray(data)
         TensorType(data.shape, data.dtype)  # rejects unsupported dtypes
         self._data = data
         self._context = context
@@ -51,17 +63,29 @@ class NDArray:
 
     # ---- conversion ------------------------------------------------------------------
     def asnumpy(self):
-        """A numpy copy of the data (``np.asarray(x)`` shares the buffer instead)."""
-        return self._data.copy()
+        """A numpy copy of the data (``np.asarray(x)`` shares the buffer instead,
+        on the CPU)."""
+        return device.to_host(self._data) if self._on_gpu() else self._data.copy()
 
     def __array__(self, dtype=None, copy=None):
-        return self._data if dtype is None else self._data.astype(dtype)
+        data = device.to_host(self._data) if self._on_gpu() else self._data
+        return data if dtype is None else data.astype(dtype)
+
+    @property
+    def __cuda_array_interface__(self):
+        """The device buffer, for CUDA libraries (CuPy, PyTorch, numba)."""
+        if not self._on_gpu():
+            raise AttributeError(f"a {self._context} array has no CUDA buffer")
+        return self._data.__cuda_array_interface__
+
+    def _on_gpu(self):
+        return self._context.device_type == "gpu"
 
     def asscalar(self):
         if self.size != 1:
             raise ShapeError(f"asscalar needs an array of one element, this one has shape "
                              f"{self.shape}")
-        return self._data.reshape(()).item()
+        return np.asarray(self).reshape(()).item()
 
     item = asscalar
 
@@ -86,19 +110,25 @@ class NDArray:
         return (self[i] for i in range(len(self)))
 
     def copy(self):
+        if self._on_gpu():
+            target = NDArray(device.empty(self.shape, self.dtype, self._context), self._context)
+            return target.assign(self)
         return NDArray(self._data.copy(), self._context)
 
     def copyto(self, other):
-        """Copy into ``other`` (an NDArray: its buffer is overwritten) or onto a Context."""
+        """Copy into ``other`` (an NDArray: its buffer is overwritten) or onto a
+        Context (across devices through the host)."""
         if isinstance(other, Context):
-            return NDArray(self._data.copy(), other)
+            return self.copy() if other == self._context else NDArray(self.asnumpy(), other)
         return other.assign(self)
 
     def as_in_context(self, context):
         return self if context == self._context else self.copyto(context)
 
     def wait_to_read(self):
-        """Kept for MXNet code: CPU arrays are always ready."""
+        """Wait for the device to finish writing (CPU arrays are always ready)."""
+        if self._on_gpu():
+            device.cuda_module(self._context).synchronize()
 
     # ---- autograd ----------------------------------------------------------------------
     def attach_grad(self, grad_req="write"):
@@ -108,7 +138,7 @@ class NDArray:
 
         if grad_req not in ("write", "add", "null"):
             raise ValueError(f"grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
-        self._grad = NDArray(np.zeros_like(self._data), self._context)
+        self._grad = NDArray(np.zeros(self.shape, self.dtype), self._context)
         self._grad_req = grad_req
         self._entry = autograd.attach(self)
 
@@ -129,33 +159,41 @@ class NDArray:
 
     def _store_grad(self, gradient):
         if self._grad_req == "add":
-            self._grad._data += gradient
+            self._grad.assign(np.asarray(self._grad) + gradient)
         elif self._grad_req == "write":
-            np.copyto(self._grad._data, gradient)
+            self._grad.assign(gradient)
 
     # ---- writing -----------------------------------------------------------------------
     def assign(self, value):
         """Write ``value`` (broadcast to this shape) into this array's buffer."""
+        if self._on_gpu():
+            return self._assign_on_device(value)
         source = value._data if isinstance(value, NDArray) else value
-        try:
-            np.copyto(self._data, source, casting="same_kind")
-        except TypeError as err:
-            raise DTypeError(f"cannot write {np.asarray(source).dtype} values into a "
-                             f"{self.dtype} array in place: {err}") from None
-        except ValueError as err:
-            raise ShapeError(f"cannot write shape {np.shape(source)} into shape "
-                             f"{self.shape}: {err}") from None
+        _copy_into(self._data, source)
+        return self
+
+    def _assign_on_device(self, value):
+        """Device to device when shape and dtype match, else through the host."""
+        source = value._data if isinstance(value, NDArray) and value._on_gpu() else value
+        if device.is_device_array(source) and (source.shape, source.dtype) == (
+                self.shape, self.dtype):
+            self._data.copy_to_device(source)
+            return self
+        staged = np.empty(self.shape, self.dtype)
+        _copy_into(staged, np.asarray(source))
+        self._data.copy_to_device(staged)
         return self
 
     def __setitem__(self, key, value):
         _refuse_recorded_write(self)
         source = value._data if isinstance(value, NDArray) else value
-        key = key._data if isinstance(key, NDArray) else key
-        try:
-            self._data[key] = source
-        except (IndexError, ValueError) as err:
-            raise ShapeError(f"cannot assign to [{key}] of an array of shape {self.shape}: "
-                             f"{err}") from None
+        key = np.asarray(key) if isinstance(key, NDArray) else key
+        if self._on_gpu():  # through the host: see the module docstring
+            staged = self.asnumpy()
+            _set_item(staged, key, np.asarray(value), self.shape)
+            self._data.copy_to_device(staged)
+        else:
+            _set_item(self._data, key, source, self.shape)
 
     def __getitem__(self, key):
         if isinstance(key, (NDArray, np.ndarray, list)):
@@ -175,10 +213,30 @@ class NDArray:
 
     def __repr__(self):
         dims = "x".join(map(str, self.shape)) or "scalar"
-        return f"\n{self._data}\n<NDArray {dims} @{self._context}>"
+        return f"\n{np.asarray(self)}\n<NDArray {dims} @{self._context}>"
 
     def __hash__(self):
         return id(self)
+
+
+def _copy_into(target, source):
+    """``np.copyto`` with the errors of symgraph's in-place writes."""
+    try:
+        np.copyto(target, source, casting="same_kind")
+    except TypeError as err:
+        raise DTypeError(f"cannot write {np.asarray(source).dtype} values into a "
+                         f"{target.dtype} array in place: {err}") from None
+    except ValueError as err:
+        raise ShapeError(f"cannot write shape {np.shape(source)} into shape "
+                         f"{target.shape}: {err}") from None
+
+
+def _set_item(target, key, source, shape):
+    try:
+        target[key] = source
+    except (IndexError, ValueError) as err:
+        raise ShapeError(f"cannot assign to [{key}] of an array of shape {shape}: "
+                         f"{err}") from None
 
 
 def _binary(op_name, reflected=False):

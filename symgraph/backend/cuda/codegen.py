@@ -1,0 +1,162 @@
+"""CUDA source for one fused kernel: the CPU generator's expressions, in
+CUDA's loop structure.
+
+    elementwise   one thread per element, grid-stride:  t = grid(1); while t < n: ...
+    rows          one block per row (K = 1): each thread folds a strided part
+                  of the row, the block combines the partial values in shared
+                  memory down to one warp, the warp with shuffles; every
+                  thread then reads the total and goes on to the next level
+                  (softmax: max, then sum) and to the full-size outputs
+    columns       one thread per (o, k): a sequential fold over r, coalesced
+                  along k
+
+Everything about values is shared with the CPU generator (``cpu/codegen.py``):
+how a node becomes ``v{i} = <dtype>(<scalar template>)``, which nodes a pass
+needs, how reductions start, combine and finish. Only the loops differ, so
+this module subclasses it and replaces the loop methods. The kernels read
+and write the same port and output views as the CPU's, from the same
+``LoopNest``.
+"""
+
+from ..cpu.codegen import _REDUCERS, _Kernel, _accumulator, _convert
+from ..cpu.loopnest import is_reduction
+from ...passes.fuse import ELEMENTWISE
+from .scalars import WARP
+
+MAX_ROW_THREADS = 256  # the shared arrays' size: the widest block a row kernel runs with
+
+
+class _CUDAKernel(_Kernel):
+    def source(self):
+        args = [f"p{j}" for j in range(len(self.nest.ports))] + list(self.out_names.values())
+        dims = ("O", "R", "K") if self.kernel.kind != ELEMENTWISE else tuple(
+            f"n{d}" for d in range(len(self.nest.dims)))
+        self.w.line("@cuda.jit")
+        self.w.open(f"def kernel({', '.join(dims + tuple(args))}):")
+        getattr(self, f"_{self.nest.variant}")(dims)
+        return "\n".join(self.w.lines)
+
+    def _grid_stride(self, total):
+        self.w.line("t = cuda.grid(1)")
+        self.w.open(f"while t < {total}:")
+
+    def _elementwise(self, dims):
+        index = tuple(f"i{d}" for d in range(len(dims)))
+        self._grid_stride(" * ".join(dims))
+        self.w.line("rest = t")
+        for d in reversed(range(len(dims))):
+            self.w.line(f"{index[d]} = rest % {dims[d]}")
+            if d:
+                self.w.line(f"rest = rest // {dims[d]}")
+        for node in self.kernel.nodes:
+            self.assign(node, index)
+        for value, name in self.out_names.items():
+            self.w.line(f"{name}[{', '.join(index)}] = v{self.ids[value.node]}")
+        self.w.line("t += cuda.gridsize(1)")
+
+    def _columns(self, dims):
+        reductions = [n for n in self.kernel.nodes if is_reduction(n)]
+        self._grid_stride("O * K")
+        self.w.line("o = t // K")
+        self.w.line("k = t % K")
+        for node in reductions:
+            self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
+        self.w.open("for r in range(R):")
+        index = ("o", "r", "k")
+        full = list(self.nest.full_outputs)
+        for node in self.closure(reductions + [v.node for v in full]):
+            self.assign(node, index)
+        for node in reductions:
+            self.combine(node, f"a{self.ids[node]}", index)
+        for value in full:
+            self.w.line(f"{self.out_names[value]}[o, r, k] = v{self.ids[value.node]}")
+        self.w.close()
+        self.reduced_nodes(set(reductions), 1, "a{}", ("o", "0", "k"))
+        for value in self.nest.reduced_outputs:
+            self.w.line(f"{self.out_names[value]}[o, k] = v{self.ids[value.node]}")
+        self.w.line("t += cuda.gridsize(1)")
+
+    def _rows(self, dims):
+        reductions = [n for n in self.kernel.nodes if is_reduction(n)]
+        self.w.line("tid = cuda.threadIdx.x")
+        self.w.line("width = cuda.blockDim.x")
+        for node in reductions:
+            dtype = _accumulator(self.types[node.inputs[0]].dtype).name
+            self.w.line(f"s{self.ids[node]} = cuda.shared.array({MAX_ROW_THREADS}, {dtype})")
+        self.w.line("o = cuda.blockIdx.x")
+        self.w.open("while o < O:")
+        done = set()
+        for level in sorted({self.level(n) for n in reductions}):
+            at_level = [n for n in reductions if self.level(n) == level]
+            for node in at_level:
+                self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
+            self._strided_row()
+            for node in self.closure(at_level):
+                self.assign(node, ("o", "r", "0"))
+            for node in at_level:
+                self.combine(node, f"a{self.ids[node]}", ("o", "r", "0"))
+            self.w.line("r += width")
+            self.w.close()
+            for node in at_level:
+                self._block_combine(node)
+            done |= set(at_level)
+            self.reduced_nodes(done, level, "a{}", ("o", "0", "0"))
+        full = list(self.nest.full_outputs)
+        if full:
+            self._strided_row()
+            for node in self.closure([v.node for v in full]):
+                self.assign(node, ("o", "r", "0"))
+            for value in full:
+                self.w.line(f"{self.out_names[value]}[o, r, 0] = v{self.ids[value.node]}")
+            self.w.line("r += width")
+            self.w.close()
+        if self.nest.reduced_outputs:
+            self.w.open("if tid == 0:")
+            for value in self.nest.reduced_outputs:
+                self.w.line(f"{self.out_names[value]}[o, 0] = v{self.ids[value.node]}")
+            self.w.close()
+        self.w.line("o += cuda.gridDim.x")
+
+    def _strided_row(self):
+        self.w.line("r = tid")
+        self.w.open("while r < R:")
+
+    def _block_combine(self, node):
+        """Every thread's ``a{i}`` becomes the block's total: a tree in shared
+        memory down to one warp, then shuffles within the warp."""
+        i = self.ids[node]
+        acc, shared = f"a{i}", f"s{i}"
+        convert = _convert(_accumulator(self.types[node.inputs[0]].dtype))
+        step = _REDUCERS[node.op][0]
+        w = self.w
+        w.line(f"{shared}[tid] = {acc}")
+        w.line("cuda.syncthreads()")
+        w.line("h = width // 2")
+        w.open(f"while h >= {WARP}:")
+        w.open("if tid < h:")
+        w.line(f"{shared}[tid] = {convert}({step.format(acc=f'{shared}[tid]', v=f'{shared}[tid + h]')})")
+        w.close()
+        w.line("cuda.syncthreads()")
+        w.line("h //= 2")
+        w.close()
+        w.open(f"if tid < {WARP}:")
+        w.line(f"{acc} = {shared}[tid]")
+        w.line(f"h = {WARP // 2}")
+        w.open("while h > 0:")
+        w.line(f"{acc} = {convert}({step.format(acc=acc, v=f'shfl_down({acc}, h)')})")
+        w.line("h //= 2")
+        w.close()
+        w.open("if tid == 0:")
+        w.line(f"{shared}[0] = {acc}")
+        w.close(2)
+        w.line("cuda.syncthreads()")
+        w.line(f"{acc} = {shared}[0]")
+        w.line("cuda.syncthreads()")
+
+
+def kernel_source(kernel, nest, types):
+    """The source of ``def kernel(...)``, a ``cuda.jit`` kernel, for a fused
+    kernel and its loop nest."""
+    ops = ", ".join(dict.fromkeys(n.op for n in kernel.nodes))
+    header = f"# CUDA {nest.variant} kernel over {len(nest.dims)} collapsed dims: {ops}"
+    return header + "\n" + _CUDAKernel(kernel, nest, types, parallel=False).source() + "\n"

@@ -1,0 +1,154 @@
+"""Every CUDA kernel kind against the reference backend, through executors
+on ``sg.gpu(0)``: fused elementwise and broadcast chains, reductions (rows,
+columns, softmax and its relatives, with their gradients), the GEMM
+(transposed, batched, broadcast, 1-D), gathers with their range errors,
+random numbers equal to the CPU's, and ops without a kernel refused."""
+
+import numpy as np
+import pytest
+
+import symgraph as sg
+
+GPU = sg.gpu(0)
+rng = np.random.default_rng(0)
+
+
+def normal(*shape, dtype=np.float32):
+    return rng.standard_normal(shape).astype(dtype)
+
+
+def test_fused_broadcast_chain(compare_gpu):
+    x, row, col = sg.var("x"), sg.var("row"), sg.var("col")
+    y = sg.tanh(x * row + col) * sg.exp(-x) + sg.sigmoid(row) - sg.relu(x) / (1.0 + sg.square(col))
+    compare_gpu(y, {"x": normal(6, 16), "row": normal(16), "col": normal(6, 1)})
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int32])
+def test_elementwise_dtypes(compare_gpu, dtype):
+    x, y = sg.var("x"), sg.var("y")
+    values = {"x": (normal(4, 8) * 5).astype(dtype), "y": (normal(4, 8) * 5).astype(dtype)}
+    z = sg.where(x > y, sg.maximum(x, y) * 2, sg.abs(x - y)) + sg.clip(x, -1, 3)
+    compare_gpu(z, values, grads=dtype == np.float64)
+
+
+def test_transcendental_special_values(compare_gpu):
+    x = sg.var("x")
+    values = np.array([0.0, -0.0, 1.0, -1.0, 100.0, -100.0, np.inf, -np.inf, np.nan, 1e-30],
+                      np.float32)
+    y = sg.group(sg.exp(x), sg.log(x), sg.log1p(x), sg.expm1(x), sg.tanh(x),
+                 sg.sigmoid(x), sg.softplus(x), sg.sqrt(x), sg.sign(x))
+    compare_gpu(y, {"x": values}, grads=False, loose=2.0)
+
+
+@pytest.mark.parametrize("op, axis", [("sum", 1), ("mean", 0), ("max", None), ("min", (1, 2)),
+                                      ("prod", -1), ("sum", (0, 1))])
+def test_reductions(compare_gpu, op, axis):
+    """Rows (one block per row), columns (a thread per column), the whole array."""
+    x = sg.var("x")
+    values = {"x": normal(4, 40, 3) if op != "prod" else 1 + 0.1 * normal(4, 6)}
+    y = getattr(sg, op)(x, axis=axis, keepdims=axis == 1)
+    compare_gpu(y, values, loose=5.0)
+
+
+def test_integer_sum(compare_gpu):
+    x = sg.var("x")
+    compare_gpu(sg.sum(x, axis=1), {"x": rng.integers(-5, 5, (4, 300)).astype(np.int32)},
+                grads=False)
+
+
+@pytest.mark.parametrize("make", [
+    lambda x, y: sg.softmax(x),
+    lambda x, y: sg.log_softmax(x),
+    lambda x, y: sg.softmax_cross_entropy(x, y),
+    lambda x, y: sg.SoftmaxOutput(x, y),
+])
+def test_softmax_family(compare_gpu, make):
+    x, y = sg.var("x"), sg.var("y")
+    symbol = make(x, y)
+    feeds = {"x": normal(8, 33), "y": rng.integers(0, 33, 8).astype(np.int32)}
+    feeds = {n: v for n, v in feeds.items() if n in symbol.list_arguments()}
+    compare_gpu(symbol, feeds, loose=5.0)
+
+
+def test_matmul_and_its_transposed_gradients(compare_gpu):
+    a, b = sg.var("a"), sg.var("b")
+    compare_gpu(sg.matmul(a, b), {"a": normal(20, 24), "b": normal(24, 18)}, loose=10.0)
+    compare_gpu(sg.FullyConnected(a, num_hidden=12, name="fc"),
+                {"a": normal(16, 24), "fc_weight": normal(12, 24), "fc_bias": normal(12)},
+                loose=10.0)
+
+
+@pytest.mark.parametrize("shapes", [((3, 8, 12), (3, 12, 5)), ((2, 1, 4, 6), (2, 6, 5)),
+                                    ((12,), (12, 5)), ((4, 12), (12,))])
+def test_batched_and_vector_matmul(compare_gpu, shapes):
+    a, b = sg.var("a"), sg.var("b")
+    compare_gpu(sg.matmul(a, b), {"a": normal(*shapes[0]), "b": normal(*shapes[1])},
+                loose=10.0)
+
+
+def test_matmul_float64(compare_gpu):
+    a, b = sg.var("a"), sg.var("b")
+    compare_gpu(sg.matmul(a, sg.transpose(b)),
+                {"a": normal(9, 17, dtype=np.float64), "b": normal(11, 17, dtype=np.float64)})
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+def test_take(compare_gpu, axis):
+    a, i = sg.var("a"), sg.var("i")
+    indices = np.array([[0, 2], [-1, 1], [3, 3]], np.int64)
+    compare_gpu(sg.take(a, i, axis=axis), {"a": normal(4, 5, 4), "i": indices})
+
+
+def test_one_hot(compare_gpu):
+    y = sg.var("y")
+    compare_gpu(sg.one_hot(y, depth=7), {"y": np.array([0, 6, 3, 3], np.int32)}, grads=False)
+
+
+@pytest.mark.parametrize("make, good, bad, message", [
+    (lambda: sg.take(sg.var("a"), sg.var("index")), {"a": np.ones((4, 3), np.float32),
+     "index": np.array([0, 3])}, np.array([1, 4]), r"take index 4 at position \(1,\)"),
+    (lambda: sg.one_hot(sg.var("index"), depth=5), {"index": np.array([0, 4, 2])},
+     np.array([0, -1, 9]), r"class label -1 at position \(1,\) is out of range \[0, 5\)"),
+])
+def test_out_of_range_indices_raise_as_on_cpu(make, good, bad, message):
+    args = {n: sg.nd.array(v, ctx=GPU) for n, v in good.items()}
+    exe = make().bind(GPU, args=args)
+    for is_train in (False, True):
+        with pytest.raises(sg.OutOfRangeError, match=message):
+            exe.forward(is_train=is_train, index=bad)
+    expected = make().bind(args={n: sg.nd.array(v) for n, v in good.items()}).forward()[0]
+    np.testing.assert_array_equal(exe.forward(index=good["index"])[0].asnumpy(),
+                                  expected.asnumpy())
+
+
+def test_dropout_masks_and_samples_equal_the_cpu_ones():
+    x = sg.var("x")
+    y = sg.group(sg.Dropout(x, p=0.4, seed=123), sg.random.normal(shape=(8, 24), seed=9))
+    value = normal(8, 24)
+    results = []
+    for ctx in (sg.cpu(), GPU):
+        exe = y.bind(ctx, args={"x": sg.nd.array(value, ctx=ctx)})
+        results.append([[o.asnumpy() for o in exe.forward(is_train=True)] for _ in range(2)])
+    for (cpu_dropped, cpu_normal), (gpu_dropped, gpu_normal) in zip(*results):
+        np.testing.assert_array_equal(gpu_dropped == 0, cpu_dropped == 0)
+        np.testing.assert_allclose(gpu_dropped, cpu_dropped, rtol=1e-6)
+        np.testing.assert_allclose(gpu_normal, cpu_normal, rtol=1e-6, atol=1e-6)
+    first, second = (step[0] == 0 for step in results[1])
+    assert not np.array_equal(first, second)  # a new mask each step
+
+
+def test_views_feeding_kernels(compare_gpu):
+    x = sg.var("x")
+    # a strided view read by an elementwise kernel, and a reshape numpy must copy
+    y = sg.exp(sg.transpose(x, axes=(2, 0, 1))) + sg.reshape(sg.swapaxes(x, 0, 2), (5, 3, 4))
+    compare_gpu(y, {"x": normal(3, 4, 5)}, loose=2.0)
+
+
+def test_ops_without_a_kernel_are_refused_by_name():
+    x = sg.var("x")
+    with pytest.raises(sg.LoweringError, match="argmax"):
+        sg.argmax(x, axis=1).simple_bind(GPU, x=(4, 5))
+    with pytest.raises(sg.LoweringError, match="sum"):  # axes around a kept one
+        sg.sum(x, axis=(0, 2)).simple_bind(GPU, x=(4, 5, 3))
+    with pytest.raises(sg.ContextError, match="reference backend"):
+        sg.exp(x).simple_bind(GPU, backend="reference", x=(4, 5))

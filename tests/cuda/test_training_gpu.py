@@ -1,0 +1,68 @@
+"""Whole training on the device: an MLP (FullyConnected, relu, Dropout,
+SoftmaxOutput) trained by ``compile_step`` with momentum SGD, step for step
+against the CPU backend and the reference; and an executor's forward and
+backward with ``simple_bind(ctx=sg.gpu(0))``."""
+
+import numpy as np
+
+import symgraph as sg
+
+GPU = sg.gpu(0)
+
+
+def mlp():
+    x, y = sg.var("data"), sg.var("softmax_label")
+    h = sg.Activation(sg.FullyConnected(x, num_hidden=16, name="fc1"), act_type="relu")
+    h = sg.Dropout(h, p=0.25, seed=5)
+    return sg.SoftmaxOutput(sg.FullyConnected(h, num_hidden=10, name="fc2"), y, name="softmax")
+
+
+def initial_params(step):
+    rng = np.random.default_rng(1)
+    return {name: (0.3 * rng.standard_normal(p.shape)).astype(np.float32)
+            for name, p in step.params.items()}
+
+
+def train(ctx, backend, batches):
+    step = sg.compile_step(mlp(), optimizer=sg.optim.SGD(lr=0.1, momentum=0.9), ctx=ctx,
+                           backend=backend, data=(16, 20), softmax_label=(16,))
+    for name, value in initial_params(step).items():
+        step.params[name].assign(value)
+    losses = [step(data=x, softmax_label=y) for x, y in batches]
+    return losses, {name: p.asnumpy() for name, p in step.params.items()}, step
+
+
+def test_mlp_training_steps_match_cpu_and_reference():
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((16, 20)).astype(np.float32),
+                rng.integers(0, 10, 16).astype(np.float32)) for _ in range(3)]
+    gpu_losses, gpu_params, step = train(GPU, "cpu", batches)
+    assert all(p.context == GPU for p in step.params.values())
+    for ctx, backend in ((sg.cpu(), "cpu"), (sg.cpu(), "reference")):
+        losses, params, _ = train(ctx, backend, batches)
+        for got, want in zip(gpu_losses, losses):
+            np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+        for name, want in params.items():
+            np.testing.assert_allclose(gpu_params[name], want, rtol=1e-4, atol=1e-5,
+                                       err_msg=f"{name} after 3 steps on {backend}")
+    assert step.memory_report()["planned_bytes"] > 0
+
+
+def test_simple_bind_on_the_device_trains_like_the_cpu():
+    rng = np.random.default_rng(2)
+    x = rng.standard_normal((16, 20)).astype(np.float32)
+    y = rng.integers(0, 10, 16).astype(np.float32)
+    grads, params = [], {}
+    for ctx in (sg.cpu(), GPU):
+        exe = mlp().simple_bind(ctx, data=(16, 20))
+        assert all(a.context == ctx for a in exe.arg_arrays)
+        for name, array in exe.arg_dict.items():
+            if name not in ("data", "softmax_label"):
+                params.setdefault(name, 0.3 * rng.standard_normal(array.shape))
+                array.assign(params[name])
+        exe.forward(is_train=True, data=x, softmax_label=y)
+        exe.backward()
+        assert exe.outputs[0].context == ctx
+        grads.append({name: g.asnumpy() for name, g in exe.grad_dict.items()})
+    for name, want in grads[0].items():
+        np.testing.assert_allclose(grads[1][name], want, rtol=1e-4, atol=1e-5, err_msg=name)
