@@ -54,6 +54,11 @@ def format_values(values):
     return " - ".join(f"{name} {value:.4f}" for name, value in values.items())
 
 
+# A bar of fixed width: tqdm's default gives the bar what the loss and metrics
+# leave of the line, which on a usual terminal is nothing.
+BAR_FORMAT = "{desc}: {percentage:3.0f}%|{bar:20}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]"
+
+
 class EpochProgress:
     """Reports one epoch of ``batches`` batches (a context manager)."""
 
@@ -70,7 +75,7 @@ class EpochProgress:
                 tqdm = None
             if tqdm is not None:
                 self.bar = tqdm(total=batches, desc=self.title, unit="batch", leave=True,
-                                file=self.stream, dynamic_ncols=True)
+                                file=self.stream, bar_format=BAR_FORMAT)
 
     def __enter__(self):
         return self
