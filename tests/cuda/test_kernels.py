@@ -144,11 +144,33 @@ def test_views_feeding_kernels(compare_gpu):
     compare_gpu(y, {"x": normal(3, 4, 5)}, loose=2.0)
 
 
-def test_ops_without_a_kernel_are_refused_by_name():
+def test_slices_joins_and_their_gradients(compare_gpu):
+    x, y = sg.var("x"), sg.var("y")
+    sliced = x[1:, ::-2] * 2.0 + sg.concat(x, y, axis=1)[1:, 3:6]
+    compare_gpu(sliced, {"x": normal(4, 5), "y": normal(4, 3)})
+    compare_gpu(sg.stack(x, y[:, :2] * 3.0, axis=1), {"x": normal(4, 2), "y": normal(4, 3)})
+
+
+def test_reductions_over_interleaved_axes(compare_gpu):
+    x, b = sg.var("x"), sg.var("b")
+    compare_gpu(sg.max(x, axis=(0, 2)), {"x": normal(3, 4, 5)})
+    compare_gpu(x * b, {"x": normal(3, 4, 5), "b": normal(1, 4, 1)})  # b's gradient
+
+
+def test_arg_reductions(compare_gpu):
     x = sg.var("x")
-    with pytest.raises(sg.LoweringError, match="argmax"):
-        sg.argmax(x, axis=1).simple_bind(GPU, x=(4, 5))
-    with pytest.raises(sg.LoweringError, match="sum"):  # axes around a kept one
-        sg.sum(x, axis=(0, 2)).simple_bind(GPU, x=(4, 5, 3))
+    value = normal(5, 6)
+    value[2, 3] = np.nan
+    compare_gpu(sg.group(sg.argmax(x, axis=1), sg.argmin(x, axis=0), sg.argmax(x)),
+                {"x": value}, grads=False)
+
+
+def test_the_reference_backend_is_refused_on_the_device():
     with pytest.raises(sg.ContextError, match="reference backend"):
-        sg.exp(x).simple_bind(GPU, backend="reference", x=(4, 5))
+        sg.exp(sg.var("x")).simple_bind(GPU, backend="reference", x=(4, 5))
+
+
+def test_integer_matmul_is_refused_by_name():
+    a, b = sg.var("a", dtype="int32"), sg.var("b", dtype="int32")
+    with pytest.raises(sg.LoweringError, match="matmul"):
+        sg.matmul(a, b).simple_bind(GPU, a=(2, 3), b=(3, 2))

@@ -19,17 +19,14 @@ import numpy as np
 
 from ...errors import InternalError
 from ...ops.indexing import checked_indices
-from ...ops.shape_rules import normalize_axis
 from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
-from ...random_bits import stream_key
-from . import kernels
+from . import kernels, opaque
 from .codegen import MAX_ROW_THREADS
 from .device import THREADS, blocks, flat, on
 from .layout import broadcast_layout, dense_layout, view_layout
 
 MAX_GRID = 65535
-_GATHERS = ("take", "take_backward", "one_hot")
 
 
 class CUDABoundPlan:
@@ -54,9 +51,9 @@ class CUDABoundPlan:
                     t.dtype).reshape(t.shape)
             for value, name in plan.direct.items():
                 self.values[value] = arrays[name]
-            gathers = [n for k in plan.kernel_graph.kernels for n in k.nodes if n.op in _GATHERS]
+            gathers = [n for k in plan.kernel_graph.kernels for n in k.nodes if n.op in opaque.GATHERS]
             self.errors = cuda.to_device(np.zeros(max(1, len(gathers)), np.int32))
-            self._slots = {node: i for i, node in enumerate(gathers)}
+            self.slots = {node: i for i, node in enumerate(gathers)}
             self.needs_dense = _needs_dense(plan)
             self.snapshots, self.profile, self.steps = {}, {}, {}
             for kernel in plan.kernel_graph.kernels:
@@ -82,12 +79,12 @@ class CUDABoundPlan:
         if self.options.check:
             steps += [(_snapshot, (self.snapshots, v, self.values[v]))
                       for v in kernel.outputs if v in self.values]
-            steps += [(self._launch(kernels.fill, end - first),
+            steps += [(self.launch(kernels.fill, end - first),
                        (self.storages[s][first:end], np.uint8(0xFF)))
                       for s, first, end in self.plan.memory.freed_after.get(kernel.index, ())]
         return steps
 
-    def _launch(self, kernel, n, threads=THREADS):
+    def launch(self, kernel, n, threads=THREADS):
         return kernel[blocks(n, threads), threads]
 
     # ---- steps per kernel kind ---------------------------------------------------------
@@ -95,13 +92,13 @@ class CUDABoundPlan:
         if kernel.kind == VIEW:
             return self._view(kernel)
         if kernel.kind == OPAQUE:
-            return [step for node in kernel.nodes for step in self._opaque(node)]
+            return [step for node in kernel.nodes for step in opaque.steps(self, node)]
         nest = self.plan.nests[kernel.index]
         prepare, ports = [], []
         for port in nest.ports:
             source = self.values[port.value].reshape(port.access)
             if port.dense:
-                source, copy = self._densify(broadcast_layout(dense_layout(source),
+                source, copy = self.densify(broadcast_layout(dense_layout(source),
                                                               kernel.space))
                 prepare += copy
             ports.append(source.reshape(port.view))
@@ -113,17 +110,17 @@ class CUDABoundPlan:
         if nest.variant == "rows":
             launch = function[max(1, min(dims[0], MAX_GRID)), _row_threads(dims[1])]
         else:
-            launch = self._launch(function, int(np.prod(dims, dtype=np.int64)))
+            launch = self.launch(function, int(np.prod(dims, dtype=np.int64)))
         return prepare + [(launch, tuple(dims + ports + outputs))]
 
-    def _densify(self, layout):
+    def densify(self, layout):
         """A new dense device array for ``layout`` and the steps that fill it."""
         target = self.cuda.device_array(layout.shape, layout.root.dtype)
         if not layout.size:
             return target, []
         shape = self.cuda.to_device(np.array(layout.shape, np.int64))
         strides = self.cuda.to_device(np.array(layout.strides, np.int64))
-        launch = self._launch(kernels.strided_copy, layout.size)
+        launch = self.launch(kernels.strided_copy, layout.size)
         return target, [(launch, (layout.root, layout.offset, shape, strides, flat(target)))]
 
     def _view(self, kernel):
@@ -134,51 +131,17 @@ class CUDABoundPlan:
         steps = []
         layout = view_layout(node, self.layout(node.inputs[0]), dtype, others)
         if layout is None:  # numpy would copy: make the input dense, then view that
-            source, steps = self._densify(self.layout(node.inputs[0]))
+            source, steps = self.densify(self.layout(node.inputs[0]))
             layout = view_layout(node, dense_layout(source), dtype, others)
         self.layouts[value] = layout
         if layout.is_dense():
             self.values[value] = layout.dense_view()
         elif value in self.needs_dense:
-            self.values[value], copy = self._densify(layout)
+            self.values[value], copy = self.densify(layout)
             steps += copy
         return steps
 
-    def _opaque(self, node):
-        out = self.values[node.outputs[0]]
-        attrs = node.attrs
-        if node.op == "matmul":
-            return [_matmul(self.cuda, self.layout(node.inputs[0]),
-                            self.layout(node.inputs[1]), out)]
-        if node.op in ("random_uniform", "random_normal"):
-            return [(_random, (self._launch(getattr(kernels, node.op[7:]), out.size),
-                               self.run_state, node.op, attrs, flat(out)))]
-        inputs = [self.values[v] for v in node.inputs]
-        slot = self._slots[node]
-        if node.op == "one_hot":
-            labels = inputs[0]
-            launch = self._launch(kernels.one_hot, out.size)
-            args = (flat(labels), flat(out), attrs["depth"], attrs["on_value"],
-                    attrs["off_value"], self.errors, slot)
-            return [(launch, args), (self._check, (slot, labels, 0, attrs["depth"],
-                                                   "class label"))]
-        source = inputs[2] if node.op == "take_backward" else inputs[0]
-        axis = normalize_axis(attrs["axis"], len(source.shape))
-        n = int(source.shape[axis])
-        inner = int(np.prod(source.shape[axis + 1:], dtype=np.int64))
-        indices = inputs[1]
-        steps = []
-        if node.op == "take":
-            data, count = inputs[0], out.size
-        else:
-            data, count = inputs[0], inputs[0].size
-            steps.append((self._launch(kernels.fill, out.size), (flat(out), out.dtype.type(0))))
-        launch = self._launch(getattr(kernels, node.op), count)
-        steps.append((launch, (flat(data), flat(indices), flat(out), n, max(inner, 1),
-                               self.errors, slot)))
-        return steps + [(self._check, (slot, indices, -n, n, "take index"))]
-
-    def _check(self, slot, indices, low, high, what):
+    def check_indices(self, slot, indices, low, high, what):
         """Stop the run at a gather that met a bad index, with the CPU's error."""
         if self.errors[slot:slot + 1].copy_to_host()[0]:
             self.errors.copy_to_device(np.zeros(self.errors.size, np.int32))
@@ -201,43 +164,6 @@ def _row_threads(width):
     while threads < min(width, MAX_ROW_THREADS):
         threads *= 2
     return threads
-
-
-def _matmul(cuda, a, b, out):
-    """The GEMM launch for ``a @ b`` with numpy's rules for 1-D operands."""
-    if len(a.shape) == 1:
-        a = type(a)(a.root, a.offset, (1,) + a.shape, (0,) + a.strides)
-    if len(b.shape) == 1:
-        b = type(b)(b.root, b.offset, b.shape + (1,), b.strides + (0,))
-    (m, k), n = a.shape[-2:], b.shape[-1]
-    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    offsets = [cuda.to_device(_batch_offsets(x, batch)) for x in (a, b)]
-    grid = (-(-n // kernels.BN), -(-m // kernels.BM), max(1, int(np.prod(batch, dtype=np.int64))))
-    launch = kernels.gemm(out.dtype)[grid, kernels.GEMM_THREADS]
-    return (launch, (a.root, b.root, flat(out), m, n, k, *offsets,
-                     a.strides[-2], a.strides[-1], b.strides[-2], b.strides[-1]))
-
-
-def _batch_offsets(layout, batch):
-    """The offset of each matrix of ``layout`` in the broadcast batch ``batch``."""
-    dims, strides = layout.shape[:-2], layout.strides[:-2]
-    offsets = np.full(dims, layout.offset, np.int64)
-    for axis, (size, stride) in enumerate(zip(dims, strides)):
-        shape = [1] * len(dims)
-        shape[axis] = size
-        offsets = offsets + (np.arange(size, dtype=np.int64) * stride).reshape(shape)
-    return np.ascontiguousarray(np.broadcast_to(offsets, batch)).reshape(-1)
-
-
-def _random(launch, run_state, op, attrs, out):
-    seed, step = attrs["seed"], run_state.step
-    if op == "random_uniform":
-        dtype = out.dtype
-        cap = np.nextafter(np.asarray(attrs["high"], dtype), np.asarray(attrs["low"], dtype))
-        launch(stream_key(seed, step), attrs["low"], attrs["high"], float(cap), out)
-    else:
-        launch(stream_key(seed, step, 1), stream_key(seed, step, 2), attrs["loc"],
-               attrs["scale"], out)
 
 
 def _copy(target, source):

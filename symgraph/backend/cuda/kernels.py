@@ -7,6 +7,8 @@ so the transposed operands autodiff makes (``swapaxes`` views) and
 broadcast batches are read in place, never copied::
 
     block: BM x BN of C (64 x 64), 16 x 16 threads, each 4 x 4 outputs in registers
+    (rows ty + 16 i, columns tx + 16 j: a warp's loads from shared memory and
+    its stores to C touch neighbouring addresses)
     loop over K in steps of BK (16): stage A[BM, BK] and B[BK, BN] in shared
     memory, then each thread multiplies its 4 rows of A by its 4 columns of B
 
@@ -27,6 +29,7 @@ import numpy as np
 
 from ...random_bits import GOLDEN, _M1, _M2
 from .device import cuda_module
+from .scalars import maximum, minimum
 
 BM = BN = 64
 BK = 16
@@ -62,30 +65,42 @@ def gemm(dtype):
                 acc[i, j] = 0
         for k0 in range(0, K, BK):
             for e in range(thread, BM * BK, GEMM_THREADS[0] * GEMM_THREADS[1]):
-                m, kk = e // BK, e % BK
+                # Neighbouring threads read neighbouring addresses: along k
+                # for a row-major A, along m for a transposed one (B likewise).
+                m, kk = (e // BK, e % BK) if sak == 1 else (e % BM, e // BM)
                 inside = row0 + m < M and k0 + kk < K
                 a_tile[kk, m] = a[a0 + (row0 + m) * sam + (k0 + kk) * sak] if inside else 0
-                kk, n = e // BN, e % BN
+                kk, n = (e // BN, e % BN) if sbn == 1 else (e % BK, e // BK)
                 inside = k0 + kk < K and col0 + n < N
                 b_tile[kk, n] = b[b0 + (k0 + kk) * sbk + (col0 + n) * sbn] if inside else 0
             cuda.syncthreads()
             for kk in range(BK):
                 for i in range(TM):
-                    row_part[i] = a_tile[kk, ty * TM + i]
+                    row_part[i] = a_tile[kk, ty + i * GEMM_THREADS[1]]
                 for j in range(TN):
-                    col_part[j] = b_tile[kk, tx * TN + j]
+                    col_part[j] = b_tile[kk, tx + j * GEMM_THREADS[0]]
                 for i in range(TM):
                     for j in range(TN):
                         acc[i, j] += row_part[i] * col_part[j]
             cuda.syncthreads()
         for i in range(TM):
-            m = row0 + ty * TM + i
+            m = row0 + ty + i * GEMM_THREADS[1]
             for j in range(TN):
-                n = col0 + tx * TN + j
+                n = col0 + tx + j * GEMM_THREADS[0]
                 if m < M and n < N:
                     c[(batch * M + m) * N + n] = acc[i, j]
 
     return kernel
+
+
+@cuda.jit(device=True)
+def _strided_position(t, offset, shape, strides):
+    """Where element ``t`` (C order over ``shape``) of a strided layout sits."""
+    rest, position = t, offset
+    for d in range(shape.shape[0] - 1, -1, -1):
+        position += (rest % shape[d]) * strides[d]
+        rest //= shape[d]
+    return position
 
 
 @cuda.jit
@@ -94,11 +109,61 @@ def strided_copy(source, offset, shape, strides, out):
     at ``offset + sum(index * strides)``: views and broadcasts made dense."""
     t = cuda.grid(1)
     while t < out.shape[0]:
-        rest, position = t, offset
-        for d in range(shape.shape[0] - 1, -1, -1):
-            position += (rest % shape[d]) * strides[d]
-            rest //= shape[d]
-        out[t] = source[position]
+        out[t] = source[_strided_position(t, offset, shape, strides)]
+        t += cuda.gridsize(1)
+
+
+@cuda.jit
+def strided_scatter(source, target, offset, shape, strides):
+    """The other way: flat dense ``source`` written into a strided layout of
+    ``target`` (a slice of a zeroed gradient, a part of a concatenation)."""
+    t = cuda.grid(1)
+    while t < source.shape[0]:
+        target[_strided_position(t, offset, shape, strides)] = source[t]
+        t += cuda.gridsize(1)
+
+
+@cuda.jit
+def reduce_rows(x, out, width, op, identity):
+    """``out[t]`` = the reduction of row ``t`` of ``x`` as (rows, width), one
+    thread per row: reductions whose axes fusion could not make one loop nest
+    (their input is first permuted so the reduced axes come last). ``op``:
+    0 sum, 1 mean, 2 prod, 3 max, 4 min; ``identity`` has the accumulator's
+    dtype (float64 for floats, int64 for integers, as on the CPU)."""
+    t = cuda.grid(1)
+    while t < out.shape[0]:
+        acc = identity
+        for r in range(t * width, (t + 1) * width):
+            if op <= 1:
+                acc = acc + x[r]
+            elif op == 2:
+                acc = acc * x[r]
+            elif op == 3:
+                acc = maximum(acc, x[r])
+            else:
+                acc = minimum(acc, x[r])
+        if op == 1:
+            out[t] = acc / width
+        else:
+            out[t] = acc
+        t += cuda.gridsize(1)
+
+
+@cuda.jit
+def arg_extreme(x, out, n, inner, largest):
+    """numpy's argmax (``largest``) or argmin along the middle axis of ``x``
+    as (outer, n, inner): the first extreme index, or the first NaN's."""
+    t = cuda.grid(1)
+    while t < out.shape[0]:
+        base = (t // inner) * n * inner + t % inner
+        best, at = x[base], 0
+        r = 1
+        while r < n and best == best:
+            value = x[base + r * inner]
+            if value != value or (value > best if largest else value < best):
+                best, at = value, r
+            r += 1
+        out[t] = at
         t += cuda.gridsize(1)
 
 

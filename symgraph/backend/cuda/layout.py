@@ -66,16 +66,28 @@ def view_layout(node, layout, dtype, other_shapes=()):
     """The layout of view ``node`` of an input laid out as ``layout``, or
     ``None`` if numpy would have to copy; ``other_shapes`` are the shapes of
     its other inputs (``reshape_like``'s ``like``), which it never reads."""
+    reference = registry.get(node.op).reference
+    others = [np.broadcast_to(np.empty((), dtype), shape) for shape in other_shapes]
+    return _derived(layout, dtype, lambda x: reference(x, *others, **node.attrs.as_dict()))
+
+
+def indexed_layout(layout, dtype, key):
+    """The layout of ``x[key]`` (a numpy basic index) for ``x`` laid out as ``layout``."""
+    return _derived(layout, dtype, lambda x: x[key])
+
+
+def _derived(layout, dtype, make_view):
+    """Run ``make_view`` on a host stand-in for ``layout`` and read the view's
+    offset and strides back; ``None`` if it made a copy instead."""
     itemsize = np.dtype(dtype).itemsize
-    extent = layout.offset + 1 + sum((n - 1) * s for n, s in zip(layout.shape, layout.strides)
-                                     if n > 0)
-    base = np.empty(max(extent, 1), dtype)
+    # Negative strides reach below the offset, never below 0; the highest element:
+    high = sum((n - 1) * s for n, s in zip(layout.shape, layout.strides) if n > 0 and s > 0)
+    base = np.empty(layout.offset + high + 1, dtype)
     stand_in = np.lib.stride_tricks.as_strided(
         base[layout.offset:], layout.shape, tuple(s * itemsize for s in layout.strides))
-    others = [np.broadcast_to(np.empty((), dtype), shape) for shape in other_shapes]
-    view = registry.get(node.op).reference(stand_in, *others, **node.attrs.as_dict())
+    view = make_view(stand_in)
     if view.size and not np.may_share_memory(view, base):
         return None
-    start = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
-    return Layout(layout.root, start // itemsize, tuple(view.shape),
+    offset = view.__array_interface__["data"][0] - base.__array_interface__["data"][0]
+    return Layout(layout.root, offset // itemsize, tuple(view.shape),
                   tuple(s // itemsize for s in view.strides))

@@ -3,7 +3,7 @@ placement and memory plan as the CPU's, lowered to ``numba.cuda`` kernels.
 
     Graph ──fuse──> kernels ──place_updates, plan_memory──> storages (device)
                        ├── elementwise, reduce: loopnest ──> codegen.py ──> cuda.jit
-                       ├── matmul, take, one_hot, random: kernels.py
+                       ├── opaque ops (matmul, gathers, random, slices): opaque.py
                        └── views: free, or a strided copy (bound.py)
 
 An opaque op without a CUDA kernel is refused here, at compile time, with
@@ -25,11 +25,9 @@ from ..cpu.cache import _dump
 from ..cpu.codegen import is_inlined
 from ..cpu.loopnest import plan_loops
 from .codegen import kernel_source
+from .opaque import is_lowered
 from .scalars import import_header
 
-# Opaque ops with a CUDA kernel (``bound.py`` launches them).
-LOWERED = frozenset({"matmul", "take", "take_backward", "one_hot", "random_uniform",
-                     "random_normal"})
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 _kernels = {}  # source hash -> kernel: compiled once per process
@@ -68,7 +66,7 @@ class CUDAPlan:
 
 
 def _check_lowered(node, types):
-    if node.op not in LOWERED:
+    if not is_lowered(node):
         raise LoweringError(f"{describe(node)}: the CUDA backend has no kernel for "
                             f"{node.op!r} yet; run this graph with ctx=sg.cpu()")
     if node.op == "matmul" and types[node.outputs[0]].dtype not in _FLOATS:
