@@ -9,7 +9,8 @@ import numbers
 
 import numpy as np
 
-from .errors import AttrError, ShapeError, TraceError
+from .dtypes import as_dtype
+from .errors import AttrError, BindError, ShapeError, TraceError
 from .graph import naming
 from .graph.ir import Graph, Node, TensorType
 from .ops import registry
@@ -136,7 +137,8 @@ class Symbol:
     def infer_type(self, *args, **kwargs):
         """``(arg_types, out_types, aux_types)`` as numpy scalar types, from given
         dtypes and the variables' shape hints (``None`` where unknown)."""
-        given = self._by_argument(args, kwargs)
+        given = {name: as_dtype(dtype, what=f"the dtype for {name!r}:")
+                 for name, dtype in self._by_argument(args, kwargs).items()}
         graph = self.graph()
         bound = {}
         for node in graph.variables():
@@ -187,7 +189,7 @@ class Symbol:
 
     def _bound_types(self, shapes):
         dtypes = {n.name: n.attrs["dtype"] for n in self.graph().variables()}
-        return {name: TensorType(tuple(shape), dtypes[name] or "float32")
+        return {name: TensorType(_given_shape(name, shape), dtypes[name] or "float32")
                 for name, shape in shapes.items()}
 
     # ---- running and saving --------------------------------------------------------
@@ -196,9 +198,12 @@ class Symbol:
         from .backend.reference import evaluate
         from .ndarray import NDArray, array
 
-        feeds = {k: (v.asnumpy() if isinstance(v, NDArray) else np.asarray(v))
+        graph = self.graph()
+        declared = {n.name: n.attrs["dtype"] for n in graph.variables()}
+        feeds = {k: _as_declared(k, v.asnumpy() if isinstance(v, NDArray) else np.asarray(v),
+                                 declared.get(k))
                  for k, v in arrays.items()}
-        return [array(out, ctx=ctx) for out in evaluate(self.graph(), feeds)]
+        return [array(out, ctx=ctx) for out in evaluate(graph, feeds)]
 
     def bind(self, ctx=None, args=None, args_grad=None, grad_req="write", aux_states=None,
              backend="cpu"):
@@ -253,6 +258,31 @@ for _dunder, _op in [
 for _dunder, _op in [("eq", "equal"), ("ne", "not_equal"), ("gt", "greater"),
                      ("ge", "greater_equal"), ("lt", "less"), ("le", "less_equal")]:
     setattr(Symbol, f"__{_dunder}__", _binary(_op))
+
+
+def _given_shape(name, shape):
+    """A shape passed for argument ``name`` (``infer_shape``, ``simple_bind``) as a
+    tuple of non-negative ints (``None`` for a dimension not known yet)."""
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        shape = (shape,)
+    dims_ok = isinstance(shape, (tuple, list)) and all(
+        d is None or (isinstance(d, numbers.Integral) and not isinstance(d, bool) and d >= 0)
+        for d in shape)
+    if not dims_ok:
+        raise ShapeError(f"the shape given for {name!r} must be a tuple of non-negative ints, "
+                         f"got {shape!r}")
+    return tuple(None if d is None else int(d) for d in shape)
+
+
+def _as_declared(name, array, declared):
+    """A fed array in its variable's declared dtype, converted as an executor's
+    bound array would be (``int64`` labels into an ``int32`` variable), or an error."""
+    if declared is None or array.dtype == np.dtype(declared):
+        return array
+    if not np.can_cast(array.dtype, declared, casting="same_kind"):
+        raise BindError(f"argument {name!r} is declared {np.dtype(declared).name}, "
+                        f"given {array.dtype.name}")
+    return array.astype(declared)
 
 
 def _output_name(value):

@@ -80,6 +80,21 @@ def _int_tuple(value, where):
     return tuple(_int(v, where) for v in value)
 
 
+def _sizes(value, where):
+    """A concrete shape: non-negative ints (``reshape``'s ``-1`` is ``SHAPE``)."""
+    sizes = _int_tuple(value, where)
+    if any(d < 0 for d in sizes):
+        raise AttrError(f"{where} must not have a negative size, got {value!r}")
+    return sizes
+
+
+def _positive_int(value, where):
+    value = _int(value, where)
+    if value < 1:
+        raise AttrError(f"{where} must be at least 1, got {value}")
+    return value
+
+
 def _dims(value, where):
     """A shape hint: ints, with ``None`` for a dimension not known yet."""
     if not isinstance(value, (tuple, list)):
@@ -135,6 +150,10 @@ def INT(default=REQUIRED):
     return AttrSpec(_int, default)
 
 
+def POSITIVE_INT(default=REQUIRED):
+    return AttrSpec(_positive_int, default)
+
+
 def OPTIONAL_INT(default=None):
     return AttrSpec(_optional(_int), default)
 
@@ -175,8 +194,12 @@ def SHAPE(default=REQUIRED):
     return AttrSpec(_int_tuple, default)
 
 
-def OPTIONAL_SHAPE(default=None):
-    return AttrSpec(_optional(_int_tuple), default)
+def SIZES(default=REQUIRED):
+    return AttrSpec(_sizes, default)
+
+
+def OPTIONAL_SIZES(default=None):
+    return AttrSpec(_optional(_sizes), default)
 
 
 def OPTIONAL_DIMS(default=None):

@@ -17,6 +17,7 @@ float-valued functions of integers give float64, comparisons give bool.
 import numpy as np
 
 from .. import dtypes
+from ..errors import DomainError
 from ..graph.ir import TensorType
 from . import attrs as A
 from ._build import as_float, broadcast_infer, call, numeric_only
@@ -65,6 +66,15 @@ def _softplus(x):
 
 def _relu(x):
     return np.maximum(x, np.zeros_like(x))
+
+
+def _power(x, y):
+    """numpy's power, with its refusal of integers to negative integer powers
+    as a symgraph error (as compiled kernels raise it)."""
+    if dtypes.is_integer(np.result_type(x, y)) and np.any(np.asarray(y) < 0):
+        raise DomainError("power: integers to negative integer powers are not allowed "
+                          "(numpy raises too); cast the base to float first")
+    return np.power(x, y)
 
 
 def _sign_of(g, x):
@@ -162,7 +172,7 @@ _elementwise("multiply", 2, _promoted, np.multiply, "({0} * {1})",
 _elementwise("divide", 2, _float_valued,
              lambda a, b: np.true_divide(as_float(a), as_float(b)), "({0} / {1})",
              lambda c, g: [g / c.y, -g * c.out / c.y], numeric=True)
-_elementwise("power", 2, _promoted, np.power, "power({0}, {1})",
+_elementwise("power", 2, _promoted, _power, "power({0}, {1})",
              lambda c, g: [g * c.y * c.x ** (c.y - 1), g * c.out * call("log", c.x)],
              numeric=True)
 _elementwise("maximum", 2, _promoted, np.maximum, "maximum({0}, {1})",

@@ -170,7 +170,7 @@ def _broadcast_to_infer(ctx):
 _sum_back = lambda c, g: [call("sum_to_like", g, c.x)] + [None] * (len(c.inputs) - 1)  # noqa: E731
 
 _layout("broadcast_to", _broadcast_to_infer, lambda x, shape: np.broadcast_to(x, shape).copy(),
-        _sum_back, attrs={"shape": A.SHAPE()}, doc="numpy broadcast_to.")
+        _sum_back, attrs={"shape": A.SIZES()}, doc="numpy broadcast_to.")
 
 
 def _broadcast_like_infer(ctx):

@@ -127,16 +127,25 @@ def _numpy_one_hot(label, classes, dtype):
     return (label[..., None] == np.arange(classes)).astype(dtype)
 
 
+def _sce_grad(c, g):
+    g = call("expand_dims", g, axis=-1)
+    logits_grad = g * (call("softmax", c.x) - _sce_targets(c, c.known_type(0)))
+    if c.attrs["sparse_label"]:
+        return [logits_grad, None]  # class indices have no gradient
+    return [logits_grad, -g * call("log_softmax", c.x)]
+
+
 register(OpDef(
     name="softmax_cross_entropy", kind=Kind.COMPOSITE, arity=2,
     input_names=("logits", "label"), attrs={"sparse_label": A.BOOL(True)},
-    infer=_sce_infer, reference=_sce_reference, nondiff_inputs=(1,),
+    infer=_sce_infer, reference=_sce_reference,
+    nondiff_inputs=lambda attrs: (1,) if attrs["sparse_label"] else (),
     expand=lambda ctx: [-call("sum", _sce_targets(ctx, ctx.types[0])
                               * call("log_softmax", ctx.inputs[0]), axis=-1)],
-    grad=lambda c, g: [call("expand_dims", g, axis=-1)
-                       * (call("softmax", c.x) - _sce_targets(c, c.known_type(0))), None],
+    grad=_sce_grad,
     doc="-log softmax(logits)[label] per sample; labels are class indices "
-        "(``sparse_label``) or probability rows. The gradient is softmax - onehot.",
+        "(``sparse_label``) or probability rows. The gradient is softmax - onehot; "
+        "probability rows get -log softmax(logits).",
 ))
 
 # ---- MXNet loss-output heads -----------------------------------------------------------

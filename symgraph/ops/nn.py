@@ -88,7 +88,7 @@ def _fc_expand(ctx):
 register(OpDef(
     name="FullyConnected", kind=Kind.COMPOSITE,
     arity=lambda attrs: 2 if attrs["no_bias"] else 3,
-    attrs={"num_hidden": A.INT(), "no_bias": A.BOOL(False), "flatten": A.BOOL(True)},
+    attrs={"num_hidden": A.POSITIVE_INT(), "no_bias": A.BOOL(False), "flatten": A.BOOL(True)},
     input_names=("data", "weight", "bias"), auto_inputs={1: "param", 2: "param"},
     infer=_fc_infer, infer_inputs=_fc_param_types, reference=_fc_reference, expand=_fc_expand,
     doc="``data @ weight.T + bias``; weight is (num_hidden, features). With ``flatten`` "

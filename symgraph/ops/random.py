@@ -14,12 +14,12 @@ expressible without numbers baked in.
 import numpy as np
 
 from .. import dtypes
-from ..errors import DTypeError
+from ..errors import AttrError, DTypeError
 from ..graph.ir import TensorType
 from ..random_bits import next_seed, random_bits, unit_uniform
 from . import attrs as A
 from .attrs import AttrSpec
-from .registry import Kind, OpDef, register
+from .registry import Kind, OpDef, describe, register
 
 
 def _seed(value, where):
@@ -30,7 +30,10 @@ def _seed(value, where):
 SEED = AttrSpec(_seed, None)
 
 
-def _random_infer(ctx):
+def _random_infer(ctx, broken_rule):
+    problem = broken_rule(ctx.attrs)
+    if problem:
+        raise AttrError(f"{describe(ctx.node)}: {problem}")
     shape = ctx.attrs["shape"]
     if shape is None:
         shape = ctx.types[0].shape
@@ -65,17 +68,22 @@ def _normal_reference(*like, loc, scale, shape, dtype, seed, run):
     return (loc + scale * z).reshape(shape).astype(dtype)
 
 
-def _random_op(name, params, reference, doc):
+def _random_op(name, params, broken_rule, reference, doc):
+    """``broken_rule(attrs)`` says what is wrong with the distribution's parameters."""
     register(OpDef(
-        name=name, kind=Kind.RANDOM, infer=_random_infer, reference=reference, uses_run=True,
+        name=name, kind=Kind.RANDOM, infer=lambda ctx: _random_infer(ctx, broken_rule),
+        reference=reference, uses_run=True,
         arity=lambda attrs: 0 if attrs["shape"] is not None else 1,
-        attrs={**params, "shape": A.OPTIONAL_SHAPE(), "dtype": A.DTYPE("float32"),
+        attrs={**params, "shape": A.OPTIONAL_SIZES(), "dtype": A.DTYPE("float32"),
                "seed": SEED},
         nondiff_inputs=(0,), grad=lambda c, g: [None] * len(c.inputs), doc=doc,
     ))
 
 
-_random_op("random_uniform", {"low": A.FLOAT(0.0), "high": A.FLOAT(1.0)}, _uniform_reference,
-           "Uniform samples in [low, high).")
-_random_op("random_normal", {"loc": A.FLOAT(0.0), "scale": A.FLOAT(1.0)}, _normal_reference,
-           "Normal samples with mean ``loc`` and standard deviation ``scale``.")
+_random_op("random_uniform", {"low": A.FLOAT(0.0), "high": A.FLOAT(1.0)},
+           lambda a: None if a["low"] < a["high"] else
+           f"low must be below high, got low={a['low']}, high={a['high']}",
+           _uniform_reference, "Uniform samples in [low, high).")
+_random_op("random_normal", {"loc": A.FLOAT(0.0), "scale": A.FLOAT(1.0)},
+           lambda a: None if a["scale"] >= 0 else f"scale must not be negative, got {a['scale']}",
+           _normal_reference, "Normal samples with mean ``loc`` and standard deviation ``scale``.")

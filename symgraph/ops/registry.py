@@ -47,13 +47,18 @@ class OpDef:
     input_names: tuple = ()              # keyword names of the inputs (layers: data, weight, ...)
     # index -> role of an input created as variable "{node}_{input name}" if not given
     auto_inputs: Mapping[int, str] = field(default_factory=dict)
-    nondiff_inputs: tuple = ()           # indices of inputs that never get a gradient
+    nondiff_inputs: object = ()          # indices of inputs without a gradient, or (attrs) -> them
     uses_run: bool = False               # reference needs the RunContext (train mode, step)
     doc: str = ""
 
     def expected_arity(self, attrs):
         """How many inputs a node with ``attrs`` has (``None``: any number >= 1)."""
         return self.arity(attrs) if callable(self.arity) else self.arity
+
+    def nondiff(self, attrs):
+        """Indices of the inputs of a node with ``attrs`` that have no gradient
+        (labels, indices, shape donors)."""
+        return self.nondiff_inputs(attrs) if callable(self.nondiff_inputs) else self.nondiff_inputs
 
     def check_arity(self, n, attrs, where):
         arity = self.expected_arity(attrs)

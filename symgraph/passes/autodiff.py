@@ -101,7 +101,7 @@ def _backprop(node, contributions, live, types):
     with naming.name_scope(f"{node.name}_grad_"):
         in_grads = op.grad(GradContext(node, types), *[Symbol([g]) for g in out_grads])
     for index, (value, grad) in enumerate(zip(node.inputs, in_grads)):
-        if grad is None or index in op.nondiff_inputs or value.node not in live:
+        if grad is None or index in op.nondiff(node.attrs) or value.node not in live:
             continue
         if not dtypes.is_float(_dtype_or_float(types.get(value))):
             continue

@@ -15,6 +15,7 @@ to give shapes for. A rule that is broken raises ``ShapeError`` naming the
 node, its op, and each input with its shape.
 """
 
+from ..dtypes import as_dtype
 from ..errors import DTypeError, InternalError, ShapeError
 from ..graph.ir import TensorType
 from ..ops import registry
@@ -42,6 +43,10 @@ def _initial_var_type(node, given):
     hint = registry.get("var").infer(InferContext(node, ()))[0]
     if given is None:
         return hint
+    declared = node.attrs["dtype"]
+    if declared is not None and as_dtype(declared) != given.dtype:
+        raise DTypeError(f"variable {node.name!r} was declared {as_dtype(declared).name} "
+                         f"but is given {given.dtype.name}")
     if hint is not None:
         agrees = len(hint.shape) == len(given.shape) and all(
             h is None or h == g for h, g in zip(hint.shape, given.shape)
@@ -50,11 +55,6 @@ def _initial_var_type(node, given):
             raise ShapeError(
                 f"variable {node.name!r} was declared with shape {_dims(hint.shape)} "
                 f"but is given shape {_dims(given.shape)}"
-            )
-        if node.attrs["dtype"] is not None and hint.dtype != given.dtype:
-            raise ShapeError(
-                f"variable {node.name!r} was declared {hint.dtype.name} "
-                f"but is given {given.dtype.name}"
             )
     return given
 

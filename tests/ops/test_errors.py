@@ -111,6 +111,31 @@ ERRORS = [
     case(sg.AttrError, lambda: apply("exp", [x, w], {}), "exp takes 1 inputs, got 2"),
     case(sg.AttrError, lambda: x[[0, 1]], "only basic indexing"),
     case(sg.AttrError, lambda: sg.var(3), "a variable name must be a string"),
+    case(sg.AttrError, lambda: sg.FullyConnected(x, num_hidden=-3, name="fc"),
+         "fc (FullyConnected)", "num_hidden must be at least 1, got -3"),
+    case(sg.AttrError, lambda: sg.broadcast_to(x, shape=(-1, 3)),
+         "broadcast_to.shape must not have a negative size"),
+    case(sg.AttrError, lambda: sg.random.uniform(shape=(-2,)), "must not have a negative size"),
+    case(sg.AttrError, lambda: sg.random.uniform(low=2.0, high=1.0, shape=(2,)).infer_shape(),
+         "low must be below high, got low=2.0, high=1.0"),
+    case(sg.AttrError, lambda: sg.random.normal(scale=-1.0, shape=(2,)).infer_shape(),
+         "scale must not be negative"),
+    # ---- what a user passes to inference and evaluation --------------------------------
+    case(sg.ShapeError, lambda: (x * 2.0).infer_shape(x=(-1, 3)),
+         "the shape given for 'x' must be a tuple of non-negative ints, got (-1, 3)"),
+    case(sg.ShapeError, lambda: (x * 2.0).infer_shape(x=(1.5,)), "got (1.5,)"),
+    case(sg.ShapeError, lambda: (x * 2.0).simple_bind(x="ab"), "got 'ab'"),
+    case(sg.DTypeError, lambda: (sg.var("s", shape=(2,)) * 2.0).infer_type(s="foo"),
+         "the dtype for 's': 'foo' is not a dtype"),
+    case(sg.DTypeError, lambda: evaluated(sg.var("n", dtype="int32") * 2, n=np.ones(2)),
+         "variable 'n' was declared int32 but is given float64"),
+    case(sg.BindError, lambda: (sg.var("n", dtype="int32") * 2).eval(n=np.ones(2)),
+         "argument 'n' is declared int32, given float64"),
+    case(sg.DomainError, lambda: evaluated(sg.power(x, w), x=np.array([2, 3], np.int32),
+                                           w=np.array([-1, 2], np.int32)),
+         "integers to negative integer powers are not allowed"),
+    case(sg.DomainError, lambda: evaluated(x ** -1, x=np.array([2], np.int64)),
+         "negative integer powers"),
 ]
 
 
@@ -123,10 +148,21 @@ def test_error_class_and_message(error, trigger, fragments):
         assert fragment in str(caught.value)
 
 
+def test_eval_converts_feeds_to_the_declared_dtype_of_their_variable():
+    label = sg.var("label", dtype="int32")
+    (out,) = (label + 1).eval(label=np.array([0, 2]))  # numpy's int64
+    assert out.dtype == np.int32
+    np.testing.assert_array_equal(out.asnumpy(), [1, 3])
+
+
+def test_a_shape_may_be_given_as_one_int():
+    assert (x * 2.0).infer_shape(x=3) == ([(3,)], [(3,)], [])
+
+
 @pytest.mark.parametrize("error, builtin", [
     (sg.ShapeError, ValueError), (sg.DTypeError, TypeError), (sg.AttrError, ValueError),
     (sg.OutOfRangeError, IndexError), (sg.BindError, ValueError),
-    (sg.InternalError, RuntimeError),
+    (sg.InternalError, RuntimeError), (sg.DomainError, ValueError),
 ])
 def test_errors_are_symgraph_errors_and_the_builtins_users_expect(error, builtin):
     assert issubclass(error, sg.SymgraphError) and issubclass(error, builtin)
