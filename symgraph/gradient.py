@@ -18,8 +18,11 @@ def grad(outputs, wrt, head_grads=None, **shapes):
     argument shapes for ops whose gradient needs ranks (matmul of vectors).
     Returns a list of Symbols, one per ``wrt``."""
     outputs = group(outputs) if isinstance(outputs, (list, tuple)) else outputs
-    single = isinstance(wrt, Symbol)
-    wrt = [wrt] if single else list(wrt)
+    wrt = list(wrt) if isinstance(wrt, (list, tuple)) else [wrt]
+    for what, value in [("outputs", outputs), *(("wrt", w) for w in wrt)]:
+        if not isinstance(value, Symbol):
+            raise GradientError(f"grad's {what} must be Symbols (sg.var(...) or ops on them), "
+                                f"got {type(value).__name__} {value!r}")
     if head_grads is None:
         head_grads = [None] * len(outputs.outputs)
     elif isinstance(head_grads, Symbol):

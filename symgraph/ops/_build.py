@@ -30,7 +30,24 @@ def broadcast_infer(ctx, dtype):
         shape = broadcast_shapes(*(t.shape for t in ctx.types))
     except ValueError as err:
         ctx.fail(str(err))
+    _check_weak_integers_fit(ctx, dtype)
     return [TensorType(shape, dtype, weak=all(t.weak for t in ctx.types))]
+
+
+def _check_weak_integers_fit(ctx, dtype):
+    """A Python int meets an integer array in the array's dtype (NEP 50), so it
+    must fit that dtype: numpy raises ``OverflowError`` for ``int8_array + 1000``."""
+    dtype = np.dtype(dtype)
+    if not dtypes.is_integer(dtype):
+        return
+    bounds = np.iinfo(dtype)
+    for i, value in enumerate(ctx.node.inputs):
+        constant = value.node.attrs["value"] if value.node.op == "const" else None
+        if isinstance(constant, int) and not isinstance(constant, bool) and not (
+                bounds.min <= constant <= bounds.max):
+            ctx.fail_dtype(f"the Python integer {constant} does not fit {dtype.name}, the "
+                           f"dtype of this {ctx.node.op}; make it an array of a wider dtype "
+                           "or cast the other input")
 
 
 def numeric_only(ctx):

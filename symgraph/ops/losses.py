@@ -129,10 +129,9 @@ def _numpy_one_hot(label, classes, dtype):
 
 def _sce_grad(c, g):
     g = call("expand_dims", g, axis=-1)
-    logits_grad = g * (call("softmax", c.x) - _sce_targets(c, c.known_type(0)))
-    if c.attrs["sparse_label"]:
-        return [logits_grad, None]  # class indices have no gradient
-    return [logits_grad, -g * call("log_softmax", c.x)]
+    if c.attrs["sparse_label"]:  # class indices have no gradient
+        return [g * (call("softmax", c.x) - _sce_targets(c, c.known_type(0))), None]
+    return [g * (call("softmax", c.x) - c.y), -g * call("log_softmax", c.x)]
 
 
 register(OpDef(

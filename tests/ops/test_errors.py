@@ -136,6 +136,10 @@ ERRORS = [
          "integers to negative integer powers are not allowed"),
     case(sg.DomainError, lambda: evaluated(x ** -1, x=np.array([2], np.int64)),
          "negative integer powers"),
+    case(sg.DTypeError, lambda: evaluated(x + 1000, x=np.ones(2, np.int8)),
+         "the Python integer 1000 does not fit int8", "'x' (2,) int8"),
+    case(sg.DTypeError, lambda: (sg.var("u", dtype="uint8") - (-1)).infer_shape(u=(2,)),
+         "the Python integer -1 does not fit uint8"),
 ]
 
 

@@ -40,6 +40,7 @@ def test_second_derivative_of_a_chain():
     lambda x, w: sg.sigmoid(sg.tanh(x @ w)).sum(),
     lambda x, w: (sg.exp(x @ w) ** 2.0 + sg.log(sg.sigmoid(x @ w))).mean(),
     lambda x, w: sg.softmax_cross_entropy(x @ w, np.array([0, 2, 1])).sum(),
+    lambda x, w: (sg.sigmoid(x @ w) ** (sg.tanh(x @ w) + 2.0)).sum(),  # a varying exponent
 ])
 def test_hessian_vector_products_match_finite_differences(build):
     """d/dw <grad_w f, v> = H v, checked against differences of grad_w f."""
@@ -127,3 +128,24 @@ def test_gradient_of_matmul_needs_shapes_and_says_so():
         sg.grad((a @ sg.var("b")).sum(), a)
     (grad,) = sg.grad((a @ sg.var("b")).sum(), a, a=(2, 3), b=(3,))
     assert_allclose(_run(grad, a=np.ones((2, 3)), b=np.arange(3.0)), [[0, 1, 2], [0, 1, 2]])
+
+
+@pytest.mark.parametrize("outputs, wrt, given", [
+    (lambda x: x.sum(), lambda x: "x", "wrt must be Symbols.*got str 'x'"),
+    (lambda x: 3.0, lambda x: x, "outputs must be Symbols.*got float 3.0"),
+    (lambda x: x.sum(), lambda x: [x, np.ones(2)], "wrt must be Symbols.*got ndarray"),
+])
+def test_gradient_of_something_that_is_not_a_symbol_says_so(outputs, wrt, given):
+    x = sg.var("x")
+    with pytest.raises(sg.GradientError, match=given):
+        sg.grad(outputs(x), wrt(x))
+
+
+def test_probability_labels_of_softmax_cross_entropy_have_a_gradient():
+    """Dense labels are differentiable (-log softmax); class indices are not."""
+    logits, label = sg.var("logits"), sg.var("label")
+    (grad,) = sg.grad(sg.softmax_cross_entropy(logits, label, sparse_label=False).sum(), label)
+    xv = RNG.normal(size=(2, 3))
+    log_softmax = xv - np.log(np.exp(xv).sum(axis=1, keepdims=True))
+    assert_allclose(grad.eval(logits=xv, label=np.full((2, 3), 1 / 3))[0].asnumpy(),
+                    -log_softmax, rtol=1e-10)
