@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import symgraph as sg
-from symgraph.testing import assert_allclose, check_numeric_gradient
+from symgraph.testing import (assert_allclose, check_numeric_gradient, check_symbolic_backward,
+                              check_symbolic_forward)
 
 RNG = np.random.default_rng(0)
 
@@ -149,3 +150,59 @@ def test_probability_labels_of_softmax_cross_entropy_have_a_gradient():
     log_softmax = xv - np.log(np.exp(xv).sum(axis=1, keepdims=True))
     assert_allclose(grad.eval(logits=xv, label=np.full((2, 3), 1 / 3))[0].asnumpy(),
                     -log_softmax, rtol=1e-10)
+
+
+# ---- gradient checking for users (symgraph.testing) ----------------------------------
+
+def test_check_numeric_gradient_catches_a_wrong_gradient_rule(monkeypatch):
+    from dataclasses import replace
+
+    from symgraph.ops import _build, registry
+
+    sin = registry.get("sin")
+    wrong = replace(sin, grad=lambda c, g: [g * _build.call("sin", c.x)])  # d sin = sin?
+    monkeypatch.setitem(registry._REGISTRY, "sin", wrong)
+    with pytest.raises(AssertionError, match="gradient of x"):
+        check_numeric_gradient(sg.sin(sg.var("x")), {"x": RNG.normal(size=(3,))})
+
+
+def test_checks_run_in_float64_even_for_variables_declared_float32():
+    x = sg.var("x", shape=(3,), dtype="float32")
+    grads = check_numeric_gradient(sg.exp(x) * x, [RNG.normal(size=3)], numeric_eps=1e-6,
+                                   rtol=1e-7, atol=1e-10)
+    assert grads["x"].dtype == np.float64
+    (out,) = check_symbolic_forward(x * 3.0, [np.full(3, 1 / 3)], [np.ones(3)], rtol=1e-15)
+    assert out.dtype == np.float64
+
+
+def test_check_symbolic_forward_and_backward_compare_with_expected_arrays():
+    x = sg.var("x")
+    y = sg.group(x * 2.0, sg.exp(x))
+    xv = np.array([0.5, -1.0])
+    doubled, exp = y.list_outputs()
+    check_symbolic_forward(y, {"x": xv}, {doubled: None, exp: np.exp(xv)})
+    check_symbolic_backward(y, [xv], [np.ones(2), np.full(2, 2.0)], [2 + 2 * np.exp(xv)])
+    with pytest.raises(AssertionError, match="gradient of x: 2 of 2 elements differ"):
+        check_symbolic_backward(y, [xv], [np.ones(2), np.ones(2)], {"x": np.zeros(2)})
+    with pytest.raises(AssertionError, match="1 expected arrays for the 2 outputs"):
+        check_symbolic_forward(y, [xv], [xv * 2])
+
+
+@pytest.mark.parametrize("check, message", [
+    (lambda f: check_numeric_gradient(f, {"x": np.ones(2), "z": np.ones(2)}),
+     "'z' is not an argument"),
+    (lambda f: check_numeric_gradient(f, {}), "argument 'x' is not given"),
+    (lambda f: check_numeric_gradient(f, [np.ones(2), np.ones(2)]),
+     r"2 arrays given for the 1 arguments \['x'\]"),
+    (lambda f: check_symbolic_forward(f, [], [np.ones(2)]), "0 arrays given"),
+])
+def test_checks_name_a_bad_location(check, message):
+    with pytest.raises(sg.BindError, match=message):
+        check(sg.exp(sg.var("x")))
+
+
+def test_check_numeric_gradient_names_an_unknown_grad_node_and_takes_mxnets_dict():
+    f = sg.exp(sg.var("x"))
+    with pytest.raises(sg.GradientError, match="'q' is not an argument"):
+        check_numeric_gradient(f, [np.ones(2)], grad_nodes=["q"])
+    assert list(check_numeric_gradient(f, [np.ones(2)], grad_nodes={"x": "write"})) == ["x"]
