@@ -105,6 +105,9 @@ load_json = from_json  # MXNet's name
 
 def _parse(text):
     """Strict JSON, as ``to_json`` writes it: ``NaN`` and ``Infinity`` are refused."""
+    if not isinstance(text, (str, bytes, bytearray)):
+        raise GraphFormatError(f"a saved graph is JSON text (str or bytes), got "
+                               f"{type(text).__name__}; pass what tojson() returned")
     try:
         return json.loads(text, parse_constant=_reject_constant)
     except ValueError as err:  # JSONDecodeError, bytes that are not UTF-8, NaN

@@ -145,6 +145,17 @@ def test_bind_errors_name_the_argument():
         (x + y).simple_bind(x=(2,), y=(2,), grad_req={"x": "sometimes"})
 
 
+def test_wrong_dtypes_and_unknown_grad_req_names_are_bind_errors():
+    logits, label = sg.var("logits"), sg.var("label", dtype="int32")
+    exe = sg.softmax_cross_entropy(logits, label).mean().simple_bind(logits=(2, 3), label=(2,))
+    with pytest.raises(sg.BindError, match="argument 'label' expects int32, given float64"):
+        exe.forward(label=np.array([0.5, 1.0]))
+    with pytest.raises(sg.BindError, match=r"grad_req names \['nope'\], which are not"):
+        (logits * 2.0).simple_bind(logits=(2,), grad_req={"nope": "write"})
+    with pytest.raises(sg.BindError, match="is declared int32, given float64"):
+        label.eval(label=np.ones(2))
+
+
 def test_integer_arguments_get_no_gradient_arrays():
     logits, label = sg.var("logits"), sg.var("label", dtype="int32")
     exe = sg.softmax_cross_entropy(logits, label).mean().simple_bind(logits=(2, 3), label=(2,))

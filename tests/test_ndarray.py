@@ -109,6 +109,17 @@ def test_errors_are_symgraph_errors():
         bool(nd.ones((2,)))
 
 
+def test_eager_ops_check_attributes_and_python_scalars_as_symbols_do():
+    with pytest.raises(sg.AttrError, match="low must be below high"):
+        nd.random.uniform(1.0, 0.0, shape=(2,))
+    with pytest.raises(sg.AttrError, match="scale must not be negative"):
+        nd.random.normal(0.0, -1.0, shape=(2,))
+    with pytest.raises(sg.DTypeError, match="Python integer 1000 out of bounds for int8"):
+        nd.ones((2,), dtype="int8") + 1000
+    with pytest.raises(sg.DomainError, match="negative integer powers"):
+        nd.array([2, 3], dtype="int32") ** -1
+
+
 def test_numpy_operands_defer_to_ndarray():
     x = nd.ones((2,))
     result = np.ones(2) * x

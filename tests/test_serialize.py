@@ -299,6 +299,8 @@ def test_load_names_the_path_of_a_bad_file(tmp_path):
     (b'\xff\xfe\x00', "not valid JSON"),
     ("[1, 2]", "not a JSON object"),
     ("[" * 100_000 + "]" * 100_000, "nests too deeply"),
+    ({"format": "symgraph"}, r"JSON text \(str or bytes\), got dict"),
+    (None, "got NoneType"),
 ])
 def test_text_that_is_not_a_document(text, message):
     with pytest.raises(GraphFormatError, match=message):

@@ -17,7 +17,7 @@ float-valued functions of integers give float64, comparisons give bool.
 import numpy as np
 
 from .. import dtypes
-from ..errors import DomainError
+from ..errors import DomainError, DTypeError
 from ..graph.ir import TensorType
 from . import attrs as A
 from ._build import as_float, broadcast_infer, call, numeric_only
@@ -44,9 +44,24 @@ def _elementwise(name, arity, dtype_rule, reference, scalar, grad, *, numeric=Fa
         return broadcast_infer(ctx, dtype_rule(ctx))
 
     return register(OpDef(
-        name=name, kind=Kind.ELEMWISE, arity=arity, infer=infer, reference=reference,
+        name=name, kind=Kind.ELEMWISE, arity=arity, infer=infer,
+        reference=_overflow_as_dtype_error(reference),
         scalar=scalar, grad=grad, attrs=attrs or {}, doc=doc,
     ))
+
+
+def _overflow_as_dtype_error(reference):
+    """numpy refuses a Python int that does not fit the integer array it meets
+    (``int8_array + 1000``); eager ops see that here, graphs already in ``infer``."""
+    def checked(*args, **attrs):
+        try:
+            return reference(*args, **attrs)
+        except OverflowError as err:
+            raise DTypeError(f"{err}: a Python integer takes the dtype of the array it "
+                             "meets (numpy 2); make it an array of a wider dtype or cast "
+                             "the other input") from None
+
+    return checked
 
 
 def _float_fn(np_fn):
