@@ -84,6 +84,14 @@ def _shape_args(args):
     return tuple(args) if args else None
 
 
+def _keyword_or_positional(method, key, positional, kwargs):
+    """The value of ``key`` given as a keyword, refused if also given positionally."""
+    value = kwargs.pop(key)
+    if positional:
+        raise AttrError(f"{method} got {key} both positionally and as a keyword")
+    return value
+
+
 _METHODS = ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "exp", "log", "sqrt",
             "abs", "square", "tanh", "sigmoid", "relu", "sign", "clip", "flatten",
             "expand_dims", "squeeze", "broadcast_to", "take", "softmax", "log_softmax",
@@ -97,9 +105,13 @@ def install_methods(cls, invoke, options=("name",)):
         setattr(cls, op_name, op_function(registry.get(op_name), invoke, options))
 
     def reshape(self, *shape, **kwargs):
+        if "shape" in kwargs:  # MXNet's spelling: x.reshape(shape=(2, -1))
+            shape = (_keyword_or_positional("reshape", "shape", shape, kwargs),)
         return invoke("reshape", (self,), {"shape": _shape_args(shape)}, **kwargs)
 
     def transpose(self, *axes, **kwargs):
+        if "axes" in kwargs:
+            axes = (_keyword_or_positional("transpose", "axes", axes, kwargs),)
         return invoke("transpose", (self,), {"axes": _shape_args(axes)}, **kwargs)
 
     def astype(self, dtype, **kwargs):

@@ -269,6 +269,9 @@ def save(symbol, path):
     whole new one, never a half-written file, even if this process dies."""
     text = to_json(symbol)  # fails before any file is touched
     directory = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(directory):
+        raise FileNotFoundError(f"cannot save to {os.fsdecode(path)}: directory {directory} "
+                                "does not exist")
     tmp = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=directory, prefix=".symgraph-",
                                       suffix=".tmp", delete=False)
     try:

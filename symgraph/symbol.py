@@ -10,7 +10,7 @@ import numbers
 import numpy as np
 
 from .dtypes import as_dtype
-from .errors import AttrError, BindError, ShapeError, TraceError
+from .errors import AttrError, BindError, OutOfRangeError, ShapeError, TraceError
 from .graph import naming
 from .graph.ir import Graph, Node, TensorType
 from .ops import registry
@@ -70,10 +70,13 @@ class Symbol:
         return self.list_attr().get(key)
 
     def list_attr(self):
-        """The user's attributes of a variable, with its hints as MXNet names them."""
+        """Attributes as MXNet lists them, values as strings: a variable's own
+        (``attr=``) with its hints (``__shape__``, ...); an op's parameters."""
         node = self.value.node
-        if node.op != "var":
+        if node.op == "const":
             return {}
+        if node.op != "var":
+            return {key: str(value) for key, value in node.attrs.as_dict().items()}
         found = dict(node.attrs["user"])
         for hint, key in (("shape", "__shape__"), ("dtype", "__dtype__"), ("init", "__init__")):
             if node.attrs[hint] is not None:
@@ -95,6 +98,9 @@ class Symbol:
         if len(self._outputs) > 1:
             if not isinstance(key, numbers.Integral):
                 raise TypeError("a group of symbols is indexed by output number or name")
+            if not -len(self._outputs) <= key < len(self._outputs):
+                raise OutOfRangeError(f"{self!r} has {len(self._outputs)} outputs; there is "
+                                      f"no output {key}")
             return Symbol([self._outputs[key]])
         return apply("slice", (self,), {"index": _index_spec(key)})
 
@@ -378,4 +384,7 @@ def group(*symbols):
     """One symbol with the outputs of all ``symbols``, in order."""
     if len(symbols) == 1 and isinstance(symbols[0], (list, tuple)):
         symbols = symbols[0]
+    for s in symbols:
+        if not isinstance(s, Symbol):
+            raise AttrError(f"group takes Symbols, got {type(s).__name__} {s!r}")
     return Symbol([v for s in symbols for v in s.outputs])
