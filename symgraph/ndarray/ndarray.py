@@ -20,7 +20,7 @@ import numpy as np
 from ..api import install_methods
 from ..backend.cuda import device
 from ..context import Context, current_context
-from ..errors import ContextError, DTypeError, GradientError, ShapeError
+from ..errors import DTypeError, GradientError, ShapeError
 from ..graph.ir import TensorType
 from ..symbol import _index_spec
 from .eager import invoke

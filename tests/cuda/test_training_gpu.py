@@ -25,7 +25,7 @@ def initial_params(step):
 
 def train(ctx, backend, batches):
     step = sg.compile_step(mlp(), optimizer=sg.optim.SGD(lr=0.1, momentum=0.9), ctx=ctx,
-                           backend=backend, data=(16, 20), softmax_label=(16,))
+                           backend=backend, data=(8, 20), softmax_label=(8,))
     for name, value in initial_params(step).items():
         step.params[name].assign(value)
     losses = [step(data=x, softmax_label=y) for x, y in batches]
@@ -34,8 +34,8 @@ def train(ctx, backend, batches):
 
 def test_mlp_training_steps_match_cpu_and_reference():
     rng = np.random.default_rng(0)
-    batches = [(rng.standard_normal((16, 20)).astype(np.float32),
-                rng.integers(0, 10, 16).astype(np.float32)) for _ in range(3)]
+    batches = [(rng.standard_normal((8, 20)).astype(np.float32),
+                rng.integers(0, 10, 8).astype(np.float32)) for _ in range(3)]
     gpu_losses, gpu_params, step = train(GPU, "cpu", batches)
     assert all(p.context == GPU for p in step.params.values())
     for ctx, backend in ((sg.cpu(), "cpu"), (sg.cpu(), "reference")):
@@ -50,11 +50,11 @@ def test_mlp_training_steps_match_cpu_and_reference():
 
 def test_simple_bind_on_the_device_trains_like_the_cpu():
     rng = np.random.default_rng(2)
-    x = rng.standard_normal((16, 20)).astype(np.float32)
-    y = rng.integers(0, 10, 16).astype(np.float32)
+    x = rng.standard_normal((8, 20)).astype(np.float32)
+    y = rng.integers(0, 10, 8).astype(np.float32)
     grads, params = [], {}
     for ctx in (sg.cpu(), GPU):
-        exe = mlp().simple_bind(ctx, data=(16, 20))
+        exe = mlp().simple_bind(ctx, data=(8, 20))
         assert all(a.context == ctx for a in exe.arg_arrays)
         for name, array in exe.arg_dict.items():
             if name not in ("data", "softmax_label"):
@@ -66,3 +66,19 @@ def test_simple_bind_on_the_device_trains_like_the_cpu():
         grads.append({name: g.asnumpy() for name, g in exe.grad_dict.items()})
     for name, want in grads[0].items():
         np.testing.assert_allclose(grads[1][name], want, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_check_and_profile_modes_on_the_device():
+    rng = np.random.default_rng(3)
+    step = sg.compile_step(mlp(), ctx=GPU, backend=sg.CompileOptions(check=True),
+                           data=(4, 20), softmax_label=(4,))
+    for name, value in initial_params(step).items():
+        step.params[name].assign(value)
+    step(data=rng.standard_normal((4, 20)), softmax_label=rng.integers(0, 10, 4))
+    x = sg.var("x")
+    exe = sg.log_softmax(x * 2.0).bind(GPU, args={"x": sg.nd.array(np.ones((4, 6)), ctx=GPU)},
+                                       backend=sg.CompileOptions(profile=True, check=True))
+    exe.forward(is_train=True)
+    exe.backward()
+    report = exe.profile()
+    assert report and all(r["calls"] == 1 and r["bytes"] > 0 for r in report.values())

@@ -51,7 +51,8 @@ class CUDABoundPlan:
                     t.dtype).reshape(t.shape)
             for value, name in plan.direct.items():
                 self.values[value] = arrays[name]
-            gathers = [n for k in plan.kernel_graph.kernels for n in k.nodes if n.op in opaque.GATHERS]
+            gathers = [n for k in plan.kernel_graph.kernels for n in k.nodes
+                       if n.op in opaque.GATHERS]
             self.errors = cuda.to_device(np.zeros(max(1, len(gathers)), np.int32))
             self.slots = {node: i for i, node in enumerate(gathers)}
             self.needs_dense = _needs_dense(plan)
@@ -74,7 +75,8 @@ class CUDABoundPlan:
     def _kernel_steps(self, kernel):
         steps = self._steps(kernel)
         if self.options.profile and steps:
-            record = self.profile.setdefault(kernel.name, [0.0, 0, 0])
+            moved = sum(self.plan.types[v].nbytes for v in kernel.inputs + kernel.outputs)
+            record = self.profile.setdefault(kernel.name, [0.0, 0, moved])
             steps = [(_timed, (self.cuda, steps, record))]
         if self.options.check:
             steps += [(_snapshot, (self.snapshots, v, self.values[v]))
@@ -98,8 +100,8 @@ class CUDABoundPlan:
         for port in nest.ports:
             source = self.values[port.value].reshape(port.access)
             if port.dense:
-                source, copy = self.densify(broadcast_layout(dense_layout(source),
-                                                              kernel.space))
+                full = broadcast_layout(dense_layout(source), kernel.space)
+                source, copy = self.densify(full)
                 prepare += copy
             ports.append(source.reshape(port.view))
         outputs = [self.values[v].reshape(nest.dims) for v in nest.full_outputs]

@@ -24,8 +24,9 @@ from .device import cuda_module, simulating
 
 WARP = 32
 _TRANSCENDENTAL = ("exp", "log", "log1p", "expm1", "tanh", "sigmoid", "softplus")
-_NUMPY_IN_SIMULATOR = {"sign": np.sign, "exp": np.exp, "log": np.log, "log1p": np.log1p, "expm1": np.expm1,
-                       "tanh": np.tanh, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos}
+_NUMPY_IN_SIMULATOR = {"sign": np.sign, "exp": np.exp, "log": np.log, "log1p": np.log1p,
+                       "expm1": np.expm1, "tanh": np.tanh, "sqrt": np.sqrt, "sin": np.sin,
+                       "cos": np.cos}
 
 cuda = cuda_module()
 _device = cuda.jit(device=True)
@@ -36,8 +37,6 @@ def _compile(name, python_function):
     body = types.FunctionType(python_function.__code__, _namespace, name)
     _namespace[name] = _device(body)
     return _namespace[name]
-
-
 
 
 def _simulated(ufunc):
@@ -62,17 +61,27 @@ NAMES = tuple(cpu_scalars.COMMON) + _TRANSCENDENTAL + ("sqrt", "sin", "cos")
 
 
 class _WarpExchange:
-    """The simulator's warp shuffle: lanes post values, wait, read a neighbour."""
+    """The simulator's warp shuffle: lanes post values, meet at a barrier, read
+    a neighbour's. Two boards, used in turn, make one barrier per shuffle
+    enough: a lane can post to a board again only after every lane has met it
+    at the next barrier, which it reaches after reading."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._warps = {}
+        self._turn = threading.local()
 
-    def exchange(self, warp):
+    def shuffle(self, warp, lane, value, delta):
         with self._lock:
             if warp not in self._warps:
-                self._warps[warp] = (threading.Barrier(WARP), [None] * WARP)
-            return self._warps[warp]
+                self._warps[warp] = (threading.Barrier(WARP), [[None] * WARP, [None] * WARP])
+        barrier, boards = self._warps[warp]
+        turn = getattr(self._turn, "value", 0)
+        self._turn.value = 1 - turn
+        board = boards[turn]
+        board[lane] = value
+        barrier.wait()
+        return board[lane + delta] if lane + delta < WARP else value
 
 
 _EXCHANGE = _WarpExchange()
@@ -80,12 +89,7 @@ _EXCHANGE = _WarpExchange()
 
 def _simulated_shfl_down(value, delta):
     lane = cuda.threadIdx.x % WARP
-    barrier, posted = _EXCHANGE.exchange(cuda.threadIdx.x // WARP)
-    posted[lane] = value
-    barrier.wait()
-    result = posted[lane + delta] if lane + delta < WARP else value
-    barrier.wait()
-    return result
+    return _EXCHANGE.shuffle(cuda.threadIdx.x // WARP, lane, value, delta)
 
 
 def _shfl_down(value, delta):
