@@ -92,7 +92,7 @@ def _dot_expand(ctx):
     """Scalars multiply; up to 2-D is matmul; N-D contracts the last axis of
     ``a`` with the second-to-last of ``b`` through one 2-D matmul."""
     a, b = ctx.inputs
-    ta, tb = ctx.types
+    ta, tb = ctx.known_type(0), ctx.known_type(1)
     if ta.ndim == 0 or tb.ndim == 0:
         return [a * b]
     if ta.ndim <= 2 and tb.ndim <= 2:

@@ -54,8 +54,9 @@ def _pointwise_loss(name, reference, pointwise, doc):
 
     def expand(ctx):
         pred, label = ctx.inputs
-        label = call("cast", call("reshape_like", label, pred), dtype=ctx.types[0].dtype.name)
-        return [call("mean", pointwise(pred, label), axis=_non_batch_axes(ctx.types[0].ndim))]
+        pred_type = ctx.known_type(0)
+        label = call("cast", call("reshape_like", label, pred), dtype=pred_type.dtype.name)
+        return [call("mean", pointwise(pred, label), axis=_non_batch_axes(pred_type.ndim))]
 
     def numpy_loss(pred, label):
         label = np.reshape(label, np.shape(pred)).astype(np.asarray(pred).dtype)
@@ -107,11 +108,12 @@ def _one_hot_labels(label, classes, dtype):
     return call("one_hot", call("cast", label, dtype="int64"), depth=classes, dtype=dtype)
 
 
-def _sce_targets(ctx, logits_type):
+def _sce_targets(ctx):
     """The label rows the loss compares with: one-hot rows for class indices."""
     label = ctx.inputs[1]
     if not ctx.attrs["sparse_label"]:
         return label
+    logits_type = ctx.known_type(0)
     return _one_hot_labels(label, logits_type.shape[-1], logits_type.dtype.name)
 
 
@@ -130,7 +132,7 @@ def _numpy_one_hot(label, classes, dtype):
 def _sce_grad(c, g):
     g = call("expand_dims", g, axis=-1)
     if c.attrs["sparse_label"]:  # class indices have no gradient
-        return [g * (call("softmax", c.x) - _sce_targets(c, c.known_type(0))), None]
+        return [g * (call("softmax", c.x) - _sce_targets(c)), None]
     return [g * (call("softmax", c.x) - c.y), -g * call("log_softmax", c.x)]
 
 
@@ -139,8 +141,8 @@ register(OpDef(
     input_names=("logits", "label"), attrs={"sparse_label": A.BOOL(True)},
     infer=_sce_infer, reference=_sce_reference,
     nondiff_inputs=lambda attrs: (1,) if attrs["sparse_label"] else (),
-    expand=lambda ctx: [-call("sum", _sce_targets(ctx, ctx.types[0])
-                              * call("log_softmax", ctx.inputs[0]), axis=-1)],
+    expand=lambda ctx: [-call("sum", _sce_targets(ctx) * call("log_softmax", ctx.inputs[0]),
+                              axis=-1)],
     grad=_sce_grad,
     doc="-log softmax(logits)[label] per sample; labels are class indices "
         "(``sparse_label``) or probability rows. The gradient is softmax - onehot; "

@@ -128,7 +128,8 @@ def _dropout_expand(ctx):
     p = ctx.attrs["p"]
     if not ctx.run.is_train or p == 0.0:
         return [data]
-    noise = call("random_uniform", data, seed=ctx.attrs["seed"], dtype=ctx.types[0].dtype.name)
+    noise = call("random_uniform", data, seed=ctx.attrs["seed"],
+                 dtype=ctx.known_type(0).dtype.name)
     return [data * (noise >= p) * (1.0 / (1.0 - p))]
 
 

@@ -11,6 +11,7 @@ gradient rules of their own). Unchanged nodes are reused, not copied.
 The train/predict mode in ``run`` decides what ``Dropout`` becomes.
 """
 
+from ..errors import ShapeError
 from ..graph import naming
 from ..graph.ir import Graph, Node
 from ..ops import registry
@@ -31,6 +32,17 @@ class ExpandContext:
         self.types = [types.get(v) for v in node.inputs]
         self.out_types = [types.get(v) for v in node.outputs]
         self.run = run
+
+    def known_type(self, index):
+        """The type of input ``index``, for rules that need it; an error if unknown
+        (``sg.grad`` expands with partial types when variables have no shapes)."""
+        found = self.types[index]
+        if found is None:
+            raise ShapeError(
+                f"expanding {describe(self.node)} into primitives needs the shape of its "
+                f"input {self.node.inputs[index].label!r}; give the variables shapes "
+                "(var(..., shape=...) or sg.grad(..., name=shape))")
+        return found
 
 
 def expand(graph, bound=None, run=RunContext(), keep=frozenset()):

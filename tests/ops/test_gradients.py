@@ -15,6 +15,8 @@ functions of their inputs.
 import numpy as np
 import pytest
 
+import symgraph as sg
+
 from symgraph.ops import Kind, all_ops, get
 from symgraph.testing import check_numeric_gradient
 
@@ -65,3 +67,15 @@ def test_gradient_matches_finite_differences(case):
                  else dict(numeric_eps=1e-3, rtol=1e-2, atol=1e-4))
     check_numeric_gradient(symbol, case.feeds, grad_nodes=_checked_inputs(case, symbol),
                            **tolerance)
+
+
+@pytest.mark.parametrize("case", GRADIENT_CASES)
+def test_gradient_without_shapes_is_built_or_asks_for_them(case):
+    """``sg.grad`` of variables without shapes: a rule that needs a shape says so."""
+    symbol = case.symbol()
+    variables = {node.name: sg.Symbol(node.outputs) for node in symbol.graph().variables()}
+    wrt = [variables[name] for name in _checked_inputs(case, symbol)]
+    try:
+        sg.grad(symbol.sum(), wrt)
+    except sg.SymgraphError as err:
+        assert "give the variables shapes" in str(err)
