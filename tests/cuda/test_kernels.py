@@ -50,6 +50,13 @@ def test_reductions(compare_gpu, op, axis):
     compare_gpu(y, values, loose=5.0)
 
 
+def test_reduction_of_a_partly_broadcast_input(compare_gpu):
+    """b varies along one of the two axes that collapse into the rows: the
+    runtime broadcasts it to full size first (a dense port)."""
+    x, b = sg.var("x"), sg.var("b")
+    compare_gpu(sg.sum(sg.exp(x + b), axis=2), {"x": normal(4, 3, 6), "b": normal(4, 1, 6)})
+
+
 def test_integer_sum(compare_gpu):
     x = sg.var("x")
     compare_gpu(sg.sum(x, axis=1), {"x": rng.integers(-5, 5, (4, 300)).astype(np.int32)},

@@ -23,7 +23,7 @@ from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
 from . import kernels, opaque
 from .codegen import MAX_ROW_THREADS
-from .device import THREADS, blocks, flat, on
+from .device import THREADS, blocks, on
 from .layout import broadcast_layout, dense_layout, view_layout
 
 MAX_GRID = 65535
@@ -118,12 +118,7 @@ class CUDABoundPlan:
     def densify(self, layout):
         """A new dense device array for ``layout`` and the steps that fill it."""
         target = self.cuda.device_array(layout.shape, layout.root.dtype)
-        if not layout.size:
-            return target, []
-        shape = self.cuda.to_device(np.array(layout.shape, np.int64))
-        strides = self.cuda.to_device(np.array(layout.strides, np.int64))
-        launch = self.launch(kernels.strided_copy, layout.size)
-        return target, [(launch, (layout.root, layout.offset, shape, strides, flat(target)))]
+        return target, opaque.copy_from(self, layout, target)
 
     def _view(self, kernel):
         node = kernel.nodes[0]

@@ -123,7 +123,7 @@ def _draw(launch, run_state, op, attrs, out):
 
 # ---- layout ops ------------------------------------------------------------------------
 
-def _copy_from(bound, layout, out):
+def copy_from(bound, layout, out):
     """Steps that copy ``layout`` into the dense array ``out``."""
     if not out.size:
         return []
@@ -142,8 +142,9 @@ def _scatter_into(bound, source, layout):
 
 
 def _device_shape(bound, layout):
-    return (bound.cuda.to_device(np.array(layout.shape, np.int64)),
-            bound.cuda.to_device(np.array(layout.strides, np.int64)))
+    """Shape and strides as device arrays (a 0-d layout as one element)."""
+    return (bound.cuda.to_device(np.array(layout.shape or (1,), np.int64)),
+            bound.cuda.to_device(np.array(layout.strides or (0,), np.int64)))
 
 
 def _along(axis, start, stop, ndim):
@@ -162,7 +163,7 @@ def _slice(bound, node):
     x = node.inputs[0]
     layout = indexed_layout(bound.layout(x), bound.plan.types[x].dtype,
                             index_key(node.attrs["index"]))
-    return _copy_from(bound, layout, _out(bound, node))
+    return copy_from(bound, layout, _out(bound, node))
 
 
 def _unslice(bound, node):
@@ -188,7 +189,7 @@ def _concat_part(bound, node):
     start, stop = spans[node.attrs["index"]]
     layout = indexed_layout(bound.layout(g), bound.plan.types[g].dtype,
                             _along(axis, start, stop, ndim))
-    return _copy_from(bound, layout, _out(bound, node))
+    return copy_from(bound, layout, _out(bound, node))
 
 
 def _size_of(bound, node):
