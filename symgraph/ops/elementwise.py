@@ -92,6 +92,11 @@ def _power(x, y):
     return np.power(x, y)
 
 
+def _log_or_zero_at_zero(x):
+    """log(x), with 0 where x is 0: d(x**y)/dy = x**y log(x) tends to 0 there (y > 0)."""
+    return call("log", call("where", x == 0.0, 1.0, x))
+
+
 def _sign_of(g, x):
     return g * call("sign", x)
 
@@ -188,7 +193,7 @@ _elementwise("divide", 2, _float_valued,
              lambda a, b: np.true_divide(as_float(a), as_float(b)), "({0} / {1})",
              lambda c, g: [g / c.y, -g * c.out / c.y], numeric=True)
 _elementwise("power", 2, _promoted, _power, "power({0}, {1})",
-             lambda c, g: [g * c.y * c.x ** (c.y - 1), g * c.out * call("log", c.x)],
+             lambda c, g: [g * c.y * c.x ** (c.y - 1), g * c.out * _log_or_zero_at_zero(c.x)],
              numeric=True)
 _elementwise("maximum", 2, _promoted, np.maximum, "maximum({0}, {1})",
              lambda c, g: [g * (c.x >= c.y), g * (c.x < c.y)])

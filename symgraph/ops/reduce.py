@@ -52,6 +52,28 @@ def _extreme_grad(c, g):
     return [_unreduced(c, g / ties) * hit]
 
 
+def _prod_grad(c, g):
+    """The product of the other elements, never divided by zero, written so that
+    its own gradient (second order) is right at zeros too. With ``P`` the product
+    of the non-zero elements, ``Z`` that of the zeros (1 if none) and ``n`` the
+    number of zeros, the product of the others is ``Z * P / x`` at a non-zero
+    ``x``; at a zero it is ``P`` if ``n == 1``, ``P * (other zero)`` if ``n == 2``
+    (the other zero is ``S - x``, ``S`` the sum of the zeros) and 0 beyond."""
+    def over_axes(op, value):
+        return _unreduced(c, call(op, value, axis=c.attrs["axis"], keepdims=c.attrs["keepdims"]))
+
+    zero = c.x == 0.0
+    safe = call("where", zero, 1.0, c.x)
+    nonzeros = over_axes("prod", safe)
+    zeros_product = over_axes("prod", call("where", zero, c.x, 1.0))
+    count = over_axes("sum", zero)
+    zeros_sum = over_axes("sum", call("where", zero, c.x, 0.0))
+    other_zeros = call("where", count == 1, 1.0,
+                       call("where", count == 2, zeros_sum - c.x, 0.0))
+    others = call("where", zero, nonzeros * other_zeros, zeros_product * nonzeros / safe)
+    return [_unreduced(c, g) * others]
+
+
 _REDUCE_ATTRS = {"axis": A.AXIS(), "keepdims": A.BOOL(False)}
 
 
@@ -78,8 +100,7 @@ _reduction(
     "prod", _accumulated,
     lambda x, axis, keepdims: np.prod(x, axis=axis, keepdims=keepdims,
                                       dtype=_accumulated(np.asarray(x).dtype)),
-    # out / x is the product of the others; it is not defined where x is 0.
-    lambda c, g: [_unreduced(c, g * c.out) / c.x], doc="Product over ``axis``.")
+    _prod_grad, doc="Product over ``axis``.")
 _reduction("max", lambda d: d, np.max, _extreme_grad, needs_identity=True,
            doc="Maximum over ``axis`` (NaN if any element is NaN).")
 _reduction("min", lambda d: d, np.min, _extreme_grad, needs_identity=True,

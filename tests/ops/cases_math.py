@@ -133,6 +133,9 @@ def _reductions():
         table.append(same(name, lambda a, name=name: getattr(a, name)(axis=0), f32(3, 2)))
     table += cases("sum", np.sum, [ex(f32(0, 3)), ex(ints(2, 2, dtype=np.int8))])
     table += cases("prod", np.prod, [ex(f32(0, 3), axis=0)])
+    with_zeros = np.array([[0.0, 2.0, 3.0], [0.0, 0.0, 1.5], [1.0, -2.0, 0.5]])
+    table += cases("prod", np.prod, [ex(with_zeros, axis=1), ex(with_zeros, axis=(0, 1)),
+                                     ex(with_zeros.astype(np.float32), axis=0, keepdims=True)])
     table += cases("sum", np.sum, [ex(bools(2, 3)), ex(bools(4), axis=0, keepdims=True)])
     table += cases("prod", np.prod, [ex(bools(2, 3), axis=1)])
     table += cases("max", np.max, [ex(bools(2, 3), axis=1)])

@@ -206,3 +206,25 @@ def test_check_numeric_gradient_names_an_unknown_grad_node_and_takes_mxnets_dict
     with pytest.raises(sg.GradientError, match="'q' is not an argument"):
         check_numeric_gradient(f, [np.ones(2)], grad_nodes=["q"])
     assert list(check_numeric_gradient(f, [np.ones(2)], grad_nodes={"x": "write"})) == ["x"]
+
+
+def test_power_gradient_in_the_exponent_is_zero_where_the_base_is_zero():
+    base, exponent = sg.var("base"), sg.var("exponent")
+    (grad,) = sg.grad((base ** exponent).sum(), exponent)
+    got = grad.eval(base=np.array([0.0, 2.0]), exponent=np.array([2.0, 1.5]))[0].asnumpy()
+    assert_allclose(got, [0.0, 2.0 ** 1.5 * np.log(2.0)])
+
+
+@pytest.mark.parametrize("xv", [
+    np.array([[0.0, 2.0, 3.0], [1.0, 0.5, -2.0]]),               # one zero in a row
+    np.array([[0.0, 0.0, 3.0], [0.0, 0.0, 0.0]]),                # two, and three
+    np.array([[0.0, 0.0, 3.0, 0.0], [1.0, 2.0, 0.0, 0.0]]),
+], ids=["one-zero", "two-and-three-zeros", "mixed"])
+def test_product_gradients_are_right_at_zeros_to_second_order(xv):
+    x = sg.var("x", shape=xv.shape)
+    weights = np.arange(1.0, xv.size + 1).reshape(xv.shape)
+    for product in (x.prod(axis=1).sum(), x.prod()):
+        check_numeric_gradient(product, {"x": xv}, numeric_eps=1e-6, rtol=1e-6, atol=1e-8)
+        (grad,) = sg.grad(product, x)
+        check_numeric_gradient(grad * weights, {"x": xv}, numeric_eps=1e-6, rtol=1e-6,
+                               atol=1e-8)
