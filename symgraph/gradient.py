@@ -26,7 +26,13 @@ def grad(outputs, wrt, head_grads=None, **shapes):
     if head_grads is None:
         head_grads = [None] * len(outputs.outputs)
     elif isinstance(head_grads, Symbol):
+        head_grads = list(head_grads)  # one per output of a group
+    elif not isinstance(head_grads, (list, tuple)):
         head_grads = [head_grads]
+    for head in head_grads:
+        if head is not None and not isinstance(head, Symbol):
+            raise GradientError(f"head_grads must be Symbols (or None for ones), got "
+                                f"{type(head).__name__}; make an array a variable and feed it")
     if len(head_grads) != len(outputs.outputs):
         raise GradientError(f"{len(head_grads)} head gradients for {len(outputs.outputs)} outputs")
     heads = [None if h is None else h.value for h in head_grads]

@@ -140,6 +140,15 @@ def test_gradient_of_something_that_is_not_a_symbol_says_so(outputs, wrt, given)
     x = sg.var("x")
     with pytest.raises(sg.GradientError, match=given):
         sg.grad(outputs(x), wrt(x))
+    with pytest.raises(sg.GradientError, match="head_grads must be Symbols.*got float"):
+        sg.grad(x * x, x, head_grads=2.0)
+
+
+def test_a_group_of_head_gradients_weights_each_output():
+    x, h1, h2 = sg.var("x"), sg.var("h1"), sg.var("h2")
+    (grad,) = sg.grad(sg.group(x * x, x * 3.0), x, head_grads=sg.group(h1, h2))
+    xv, hv1, hv2 = np.array([1.0, 2.0]), np.array([1.0, -1.0]), np.array([2.0, 0.5])
+    assert_allclose(grad.eval(x=xv, h1=hv1, h2=hv2)[0].asnumpy(), 2 * xv * hv1 + 3 * hv2)
 
 
 def test_probability_labels_of_softmax_cross_entropy_have_a_gradient():
