@@ -3,6 +3,8 @@ float32 unless the source is an array that has a dtype of its own."""
 
 import numpy as np
 
+from ..backend.cuda import device
+from ..context import current_context
 from ..dtypes import as_dtype
 from .ndarray import NDArray
 
@@ -19,7 +21,10 @@ def array(source, ctx=None, dtype=None):
 
 
 def full(shape, val, ctx=None, dtype="float32"):
-    return NDArray(np.full(_shape(shape), val, dtype=as_dtype(dtype)), ctx)
+    shape, dtype, ctx = _shape(shape), as_dtype(dtype), ctx or current_context()
+    if ctx.device_type == "gpu":  # filled on the device
+        return NDArray(device.filled(shape, np.array(val).astype(dtype)[()], ctx), ctx)
+    return NDArray(np.full(shape, val, dtype=dtype), ctx)
 
 
 def zeros(shape, ctx=None, dtype="float32"):

@@ -151,6 +151,15 @@ def test_views_feeding_kernels(compare_gpu):
     compare_gpu(y, {"x": normal(3, 4, 5)}, loose=2.0)
 
 
+def test_strict_mode_refuses_copies_before_each_run():
+    x = sg.var("x")
+    strict = sg.CompileOptions(strict=True)
+    bind = dict(grad_req="null", backend=strict, x=(4, 3))
+    sg.matmul(x, sg.transpose(x)).simple_bind(GPU, **bind).forward()  # read in place
+    with pytest.raises(sg.LoweringError, match="transpose.*strict mode"):
+        sg.exp(sg.transpose(x)).simple_bind(GPU, **bind).forward()
+
+
 def test_slices_joins_and_their_gradients(compare_gpu):
     x, y = sg.var("x"), sg.var("y")
     sliced = x[1:, ::-2] * 2.0 + sg.concat(x, y, axis=1)[1:, 3:6]

@@ -10,15 +10,18 @@ any parameter is updated, with the error the CPU raises.
 
 Modes (``CompileOptions``): ``check`` copies every kernel's results to the
 host for ``cpu/checking.compare`` and poisons storages with 0xFF bytes
-after their last reader; ``profile`` times each kernel (synchronizing).
+after their last reader; ``profile`` times each kernel (synchronizing);
+``strict`` refuses the copies a view or a partly broadcast input would need
+before each run, as on the CPU.
 """
 
 import time
 
 import numpy as np
 
-from ...errors import InternalError
+from ...errors import InternalError, LoweringError
 from ...ops.indexing import checked_indices
+from ...ops.registry import describe
 from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
 from . import kernels, opaque
@@ -100,6 +103,8 @@ class CUDABoundPlan:
         for port in nest.ports:
             source = self.values[port.value].reshape(port.access)
             if port.dense:
+                self._refuse_copy_if_strict(f"kernel {kernel.name} would broadcast "
+                                            f"{port.value.label!r} to full size before each run")
                 full = broadcast_layout(dense_layout(source), kernel.space)
                 source, copy = self.densify(full)
                 prepare += copy
@@ -127,16 +132,25 @@ class CUDABoundPlan:
         others = [self.plan.types[v].shape for v in node.inputs[1:]]
         steps = []
         layout = view_layout(node, self.layout(node.inputs[0]), dtype, others)
+        copied = f"{describe(node)}: not a view of its input here; it would be copied " \
+            "before each run"
         if layout is None:  # numpy would copy: make the input dense, then view that
+            self._refuse_copy_if_strict(copied)
             source, steps = self.densify(self.layout(node.inputs[0]))
             layout = view_layout(node, dense_layout(source), dtype, others)
         self.layouts[value] = layout
         if layout.is_dense():
             self.values[value] = layout.dense_view()
         elif value in self.needs_dense:
+            self._refuse_copy_if_strict(copied)
             self.values[value], copy = self.densify(layout)
             steps += copy
         return steps
+
+    def _refuse_copy_if_strict(self, what):
+        """Strict mode refuses the copies the CPU's strict mode refuses."""
+        if self.options.strict:
+            raise LoweringError(f"{what} (strict mode)")
 
     def check_indices(self, slot, indices, low, high, what):
         """Stop the run at a gather that met a bad index, with the CPU's error."""

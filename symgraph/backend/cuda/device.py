@@ -29,9 +29,9 @@ def _cuda():
 def cuda_module(context=None):
     """``numba.cuda``, or ``ContextError`` if it has no device (for ``context``)."""
     cuda = _cuda()
-    where = f"{context} arrays" if context is not None else "the CUDA backend"
+    who = f"{context} arrays need" if context is not None else "the CUDA backend needs"
     if cuda is None:
-        raise ContextError(f"{where} need symgraph's GPU backend: numba-cuda and a CUDA GPU "
+        raise ContextError(f"{who} symgraph's GPU backend: numba-cuda and a CUDA GPU "
                            "(pip install numba-cuda), or NUMBA_ENABLE_CUDASIM=1 for the "
                            "simulator; no device is available in this installation")
     if context is not None and context.device_id >= len(cuda.gpus):
@@ -69,6 +69,18 @@ def to_device(host, context):
 def empty(shape, dtype, context):
     with on(context) as cuda:
         return cuda.device_array(shape, dtype)
+
+
+def filled(shape, value, context):
+    """A new device array of ``shape`` holding ``value`` (a numpy scalar of
+    the array's dtype), filled by a kernel: nothing crosses from the host."""
+    with on(context) as cuda:
+        from .kernels import fill
+
+        array = cuda.device_array(shape, value.dtype)
+        if array.size:
+            fill[blocks(array.size), THREADS](flat(array), value)
+    return array
 
 
 def to_host(array):
