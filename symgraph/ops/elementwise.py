@@ -83,6 +83,12 @@ def _relu(x):
     return np.maximum(x, np.zeros_like(x))
 
 
+def _divide(a, b):
+    """True division in the dtype numpy 2 gives (int8 / float32 is float32), but
+    bools give the default float."""
+    return np.true_divide(a, b, dtype=dtypes.float_result(np.result_type(a, b)))
+
+
 def _power(x, y):
     """numpy's power, with its refusal of integers to negative integer powers
     as a symgraph error (as compiled kernels raise it)."""
@@ -189,8 +195,7 @@ _elementwise("subtract", 2, _promoted, np.subtract, "({0} - {1})",
              lambda c, g: [g, -g], numeric=True)
 _elementwise("multiply", 2, _promoted, np.multiply, "({0} * {1})",
              lambda c, g: [g * c.y, g * c.x])
-_elementwise("divide", 2, _float_valued,
-             lambda a, b: np.true_divide(as_float(a), as_float(b)), "({0} / {1})",
+_elementwise("divide", 2, _float_valued, _divide, "({0} / {1})",
              lambda c, g: [g / c.y, -g * c.out / c.y], numeric=True)
 _elementwise("power", 2, _promoted, _power, "power({0}, {1})",
              lambda c, g: [g * c.y * c.x ** (c.y - 1), g * c.out * _log_or_zero_at_zero(c.x)],

@@ -175,9 +175,11 @@ def _softmax_infer(ctx):
     if ctx.types[0].ndim == 0:
         ctx.fail("softmax needs at least one axis")
     try:
-        normalize_axis(ctx.attrs["axis"], ctx.types[0].ndim)
+        axis = normalize_axis(ctx.attrs["axis"], ctx.types[0].ndim)
     except ValueError as err:
         ctx.fail(str(err))
+    if ctx.types[0].shape[axis] == 0:
+        ctx.fail(f"{ctx.node.op} over axis {ctx.attrs['axis']}, of size 0, has no values")
     return out
 
 

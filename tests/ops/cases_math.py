@@ -80,6 +80,7 @@ def _pairs(low):
         ex(floats(0, 3, low=low), floats(3, low=low)),
         ex(ints(2, 2, dtype=np.uint8, low=1, high=4), ints(2, low=lo_int)),
         ex(floats(2, 1, 3, low=low), ints(4, 1, low=lo_int)),
+        ex(ints(2, 3, dtype=np.int8, low=lo_int), floats(3, low=low)),  # float32 (numpy 2)
     ]
 
 

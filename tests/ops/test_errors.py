@@ -68,6 +68,8 @@ ERRORS = [
          "variable 'v' was declared with shape (2, 3) but is given shape (3, 3)"),
     case(sg.ShapeError, lambda: sg.softmax(x, axis=2).infer_shape(x=(2, 3)), "axis 2"),
     case(sg.ShapeError, lambda: sg.log_softmax(x, axis=-3).infer_shape(x=(2, 3)), "axis -3"),
+    case(sg.ShapeError, lambda: evaluated(sg.softmax(x, axis=0), x=np.ones((0, 3))),
+         "softmax over axis 0, of size 0, has no values"),
     # ---- dtypes ------------------------------------------------------------------------
     case(sg.DTypeError, lambda: sg.take(x, i, name="t").infer_shape(x=(3, 2), i=(2,)),
          "t (take)", "'i' holds indices and must be an integer dtype, not float32"),
