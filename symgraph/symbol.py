@@ -142,18 +142,13 @@ class Symbol:
 
     def infer_type(self, *args, **kwargs):
         """``(arg_types, out_types, aux_types)`` as numpy scalar types, from given
-        dtypes and the variables' shape hints (``None`` where unknown)."""
+        dtypes (shapes are not needed; ``None`` where a dtype cannot be found)."""
+        from .passes.infer import infer_dtypes
+
         given = {name: as_dtype(dtype, what=f"the dtype for {name!r}:")
                  for name, dtype in self._by_argument(args, kwargs).items()}
         graph = self.graph()
-        bound = {}
-        for node in graph.variables():
-            hint = registry.get("var").infer(registry.InferContext(node, ()))[0]
-            if node.name in given and hint is not None:
-                bound[node.name] = TensorType(hint.shape, given[node.name])
-        from .passes.infer import infer_types
-
-        types = infer_types(graph, bound, partial=True)
+        types = infer_dtypes(graph, given)
         dtype = lambda t: None if t is None else t.dtype.type  # noqa: E731
         args = [dtype(types[n.outputs[0]]) for n in graph.variables()]
         return args, [dtype(types[v]) for v in self._outputs], []

@@ -39,6 +39,57 @@ def infer_types(graph, bound=None, *, partial=False):
     return types
 
 
+def infer_dtypes(graph, given):
+    """Types of every value whose dtype follows from ``given`` (variable name ->
+    dtype) and the variables' hints, shapes known or not.
+
+    No op's dtype depends on shapes, only on dtypes and attributes. So where a
+    variable has no shape, a stand-in of ones is bound (its hint with 1 for
+    unknown dimensions, else ``(1,) * rank``), one variable at a time so that a
+    layer still fills its parameters from its data, searching ranks until every
+    rule accepts. Where none does within a few tries (a reshape to a fixed size),
+    the types come from the variables with full hints alone (``None`` elsewhere).
+    """
+    hinted = {}
+    for node in graph.variables():
+        hint = registry.get("var").infer(InferContext(node, ()))[0]
+        if hint is not None and hint.known:
+            hinted[node.name] = TensorType(hint.shape, given.get(node.name, hint.dtype))
+    tries = [_STAND_IN_TRIES]
+
+    def search(bound):
+        tries[0] -= 1
+        try:
+            types = infer_types(graph, bound, partial=True)
+        except (ShapeError, DTypeError):
+            return None
+        # A layer fills its inputs (a label) in the data's dtype; a given dtype wins.
+        pending = [n for n in graph.variables() if types[n.outputs[0]] is None
+                   or types[n.outputs[0]].dtype != given.get(n.name, types[n.outputs[0]].dtype)]
+        if not pending:
+            return types
+        for stand_in in _stand_ins(pending[0], given):
+            found = tries[0] > 0 and search({**bound, pending[0].name: stand_in})
+            if found:
+                return found
+        return None
+
+    return search(hinted) or infer_types(graph, hinted, partial=True)
+
+
+_STAND_IN_TRIES = 200
+_STAND_IN_RANKS = (1, 2, 0, 3, 4)
+
+
+def _stand_ins(node, given):
+    """Types to try for a variable without a full shape, for ``infer_dtypes``."""
+    dtype = given.get(node.name) or node.attrs["dtype"] or "float32"
+    hint = node.attrs["shape"]
+    if hint is not None:
+        return [TensorType(tuple(1 if d is None else d for d in hint), dtype)]
+    return [TensorType((1,) * rank, dtype) for rank in _STAND_IN_RANKS]
+
+
 def _initial_var_type(node, given):
     hint = registry.get("var").infer(InferContext(node, ()))[0]
     if given is None:

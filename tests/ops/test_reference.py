@@ -1,6 +1,6 @@
 """Every op against the numpy expectation of its examples (``cases.py``): values,
 exact dtype and shape on the reference backend, and ``infer_shape`` /
-``infer_type`` agreeing with what was computed."""
+``infer_type`` (with shapes and without) agreeing with what was computed."""
 
 import numpy as np
 import pytest
@@ -67,6 +67,22 @@ def test_infer_type_agrees(case):
     symbol = case.symbol(declare=lambda name, array: sg.var(name, shape=array.shape))
     arg_types, out_types, _ = symbol.infer_type(
         **{name: array.dtype for name, array in case.feeds.items()})
+    assert out_types == [case.expected().dtype.type]
+    assert arg_types == [case.feeds[name].dtype.type for name in symbol.list_arguments()]
+
+
+# Ops whose rules need real sizes (a fixed reshape, an index): a stand-in of ones
+# may not fit them, and infer_type without shapes may leave their dtype unknown.
+NEEDS_SIZES = frozenset({"reshape", "slice", "unslice", "concat_part"})
+
+
+@pytest.mark.parametrize("case", case_params(evaluating=False))
+def test_infer_type_needs_no_shapes(case):
+    symbol = case.symbol()
+    arg_types, out_types, _ = symbol.infer_type(
+        **{name: array.dtype for name, array in case.feeds.items()})
+    if out_types == [None] and case.op in NEEDS_SIZES:
+        return
     assert out_types == [case.expected().dtype.type]
     assert arg_types == [case.feeds[name].dtype.type for name in symbol.list_arguments()]
 

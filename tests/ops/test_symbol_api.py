@@ -61,6 +61,12 @@ def test_infer_type_from_given_dtypes():
     loss = sg.softmax_cross_entropy(x, label) * 2.0
     assert loss.infer_type(x="float64") == ([np.float64, np.int32], [np.float64], [])
     assert loss.infer_type() == ([np.float32, np.int32], [np.float32], [])
+    # No shapes needed (MXNet's infer_type): layers give their parameters the data's dtype.
+    data = sg.var("data")
+    net = sg.FullyConnected(data, num_hidden=3, name="fc").argmax(axis=-1)
+    assert net.infer_type(data="float64") == ([np.float64] * 3, [np.int64], [])
+    assert (data + 1).infer_type(data=np.int8) == ([np.int8], [np.int8], [])
+    assert data.reshape(2, 3).infer_type(data="float64") == ([None], [None], [])  # needs sizes
 
 
 def test_methods_take_mxnets_keywords_too():
