@@ -12,7 +12,8 @@ One training step (forward, loss, regularization penalties, backward and the
 optimizer's update) is one compiled plan, built once per batch shape. Every
 batch has that shape: the last one of an epoch is padded, and a per-sample
 weight of zero keeps the padding out of the loss. Evaluation and prediction
-run a forward-only executor over the same parameter arrays.
+run a forward-only executor over the same parameter arrays (on a GPU, over
+copies refreshed before each pass).
 """
 
 import copy
@@ -53,7 +54,7 @@ class Model:
         self.param_names = [n.name for n in variables
                             if n.name != data_name and n.attrs["role"] not in ("data", "label")]
         self._declared_init = {n.name: n.attrs["init"] for n in variables}
-        self.params = {}                 # name -> numpy array, shared with the executors
+        self.params = {}                 # name -> numpy array, shared with cpu executors
         self.optimizer = self.loss = None
         self.metrics, self.history = [], None
         self._feature_shape = self._fit_batch = None
@@ -270,7 +271,7 @@ class Model:
             self._steps[key] = compile_step(
                 group(objective, _stop_gradient(self.output)), self.optimizer,
                 params=self.param_names, backend=self.backend,
-                type_dict={LABEL: self.loss.label_dtype}, **shapes)
+                type_dict={LABEL: self.loss.label_dtype}, ctx=self.ctx, **shapes)
         self._fit_batch = batch_size
         return self._steps[key]
 
@@ -284,6 +285,8 @@ class Model:
             executor = self._executor(size, y.shape[1:])
         else:
             executor = self._executor(size, y.shape[1:])
+        if self.ctx.device_type != "cpu":  # the device holds copies of the parameters
+            executor.copy_params_from(self.params)
         for batch in ArrayIter(x, y, size, last_batch="pad"):
             feeds = {self.data_name: batch.data}
             if self.loss is not None:
