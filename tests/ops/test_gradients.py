@@ -5,18 +5,16 @@ float64, for every example of the op table (``cases.py``): broadcasting,
 The float inputs are fed as float64 (``check_numeric_gradient`` does so), so
 the differences are accurate to ~1e-10 and the tolerance can be tight. Integer
 and boolean inputs, and the inputs an op declares without gradient (class
-labels, shape donors), are held fixed. Excluded are the ops
-whose backward is by definition not the derivative of their forward (the
-MXNet loss-output heads, tested in ``tests/test_executor.py`` and
-``tests/passes/test_autodiff.py``) and the random ops, whose values are not
-functions of their inputs.
+labels, shape donors), are held fixed. Excluded are the ops whose backward is
+by definition not the derivative of their forward (the MXNet loss-output
+heads, tested in ``tests/test_executor.py`` and ``tests/passes/test_autodiff.py``)
+and the random ops, whose values are not functions of their inputs.
 """
 
 import numpy as np
 import pytest
 
 import symgraph as sg
-
 from symgraph.ops import Kind, all_ops, get
 from symgraph.testing import check_numeric_gradient
 
