@@ -52,6 +52,8 @@ def infer_dtypes(graph, given):
     """
     hinted = {}
     for node in graph.variables():
+        if node.name in given:
+            _check_declared_dtype(node, given[node.name])
         hint = registry.get("var").infer(InferContext(node, ()))[0]
         if hint is not None and hint.known:
             hinted[node.name] = TensorType(hint.shape, given.get(node.name, hint.dtype))
@@ -90,14 +92,18 @@ def _stand_ins(node, given):
     return [TensorType((1,) * rank, dtype) for rank in _STAND_IN_RANKS]
 
 
+def _check_declared_dtype(node, dtype):
+    declared = node.attrs["dtype"]
+    if declared is not None and as_dtype(declared) != dtype:
+        raise DTypeError(f"variable {node.name!r} was declared {as_dtype(declared).name} "
+                         f"but is given {dtype.name}")
+
+
 def _initial_var_type(node, given):
     hint = registry.get("var").infer(InferContext(node, ()))[0]
     if given is None:
         return hint
-    declared = node.attrs["dtype"]
-    if declared is not None and as_dtype(declared) != given.dtype:
-        raise DTypeError(f"variable {node.name!r} was declared {as_dtype(declared).name} "
-                         f"but is given {given.dtype.name}")
+    _check_declared_dtype(node, given.dtype)
     if hint is not None:
         agrees = len(hint.shape) == len(given.shape) and all(
             h is None or h == g for h, g in zip(hint.shape, given.shape)

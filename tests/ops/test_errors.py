@@ -131,6 +131,8 @@ ERRORS = [
          "the dtype for 's': 'foo' is not a dtype"),
     case(sg.DTypeError, lambda: evaluated(sg.var("n", dtype="int32") * 2, n=np.ones(2)),
          "variable 'n' was declared int32 but is given float64"),
+    case(sg.DTypeError, lambda: (sg.var("n", dtype="int32") * 2).infer_type(n="float32"),
+         "variable 'n' was declared int32 but is given float32"),
     case(sg.BindError, lambda: (sg.var("n", dtype="int32") * 2).eval(n=np.ones(2)),
          "argument 'n' is declared int32, given float64"),
     case(sg.DomainError, lambda: evaluated(sg.power(x, w), x=np.array([2, 3], np.int32),
