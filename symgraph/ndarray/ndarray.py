@@ -177,11 +177,11 @@ class NDArray:
         source = value._data if isinstance(value, NDArray) and value._on_gpu() else value
         if device.is_device_array(source) and (source.shape, source.dtype) == (
                 self.shape, self.dtype):
-            self._data.copy_to_device(source)
+            device.copy(self._data, source)
             return self
         staged = np.empty(self.shape, self.dtype)
         _copy_into(staged, np.asarray(source))
-        self._data.copy_to_device(staged)
+        device.copy(self._data, staged)
         return self
 
     def __setitem__(self, key, value):
@@ -191,7 +191,7 @@ class NDArray:
         if self._on_gpu():  # through the host: see the module docstring
             staged = self.asnumpy()
             _set_item(staged, key, np.asarray(value), self.shape)
-            self._data.copy_to_device(staged)
+            device.copy(self._data, staged)
         else:
             _set_item(self._data, key, source, self.shape)
 

@@ -26,6 +26,7 @@ from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
 from . import kernels, opaque
 from .codegen import MAX_ROW_THREADS
+from . import device
 from .device import THREADS, blocks, on
 from .layout import broadcast_layout, dense_layout, view_layout
 
@@ -64,7 +65,7 @@ class CUDABoundPlan:
                 self.steps.setdefault(kernel.phase, []).extend(self._kernel_steps(kernel))
             last_phase = max(self.steps, default=0)
             self.steps.setdefault(last_phase, []).extend(
-                (_copy, (arrays[name], self.values[value]))
+                (device.copy, (arrays[name], self.values[value]))
                 for value, name in plan.write_back.items())
 
     def run(self, phase=0):
@@ -106,8 +107,8 @@ class CUDABoundPlan:
                 self._refuse_copy_if_strict(f"kernel {kernel.name} would broadcast "
                                             f"{port.value.label!r} to full size before each run")
                 full = broadcast_layout(dense_layout(source), kernel.space)
-                source, copy = self.densify(full)
-                prepare += copy
+                source, filling = self.densify(full)
+                prepare += filling
             ports.append(source.reshape(port.view))
         outputs = [self.values[v].reshape(nest.dims) for v in nest.full_outputs]
         outputs += [self.values[v].reshape(nest.dims[0], nest.dims[2])
@@ -143,8 +144,8 @@ class CUDABoundPlan:
             self.values[value] = layout.dense_view()
         elif value in self.needs_dense:
             self._refuse_copy_if_strict(copied)
-            self.values[value], copy = self.densify(layout)
-            steps += copy
+            self.values[value], filling = self.densify(layout)
+            steps += filling
         return steps
 
     def _refuse_copy_if_strict(self, what):
@@ -175,10 +176,6 @@ def _row_threads(width):
     while threads < min(width, MAX_ROW_THREADS):
         threads *= 2
     return threads
-
-
-def _copy(target, source):
-    target.copy_to_device(source)
 
 
 def _timed(cuda, steps, record):

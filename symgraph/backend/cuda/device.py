@@ -63,7 +63,7 @@ def is_device_array(array):
 
 def to_device(host, context):
     with on(context) as cuda:
-        return cuda.to_device(np.ascontiguousarray(host))
+        return cuda.to_device(np.asarray(host, order="C"))
 
 
 def empty(shape, dtype, context):
@@ -81,6 +81,15 @@ def filled(shape, value, context):
         if array.size:
             fill[blocks(array.size), THREADS](flat(array), value)
     return array
+
+
+def copy(target, source):
+    """Copy ``source`` (host or device, ``target``'s shape and dtype) into the
+    device array ``target``; an empty copy is no copy (numba would compare
+    the strides of empty arrays, which mean nothing)."""
+    if target.size:
+        target.copy_to_device(source if is_device_array(source)
+                              else np.asarray(source, order="C"))
 
 
 def to_host(array):

@@ -11,7 +11,7 @@ import numpy as np
 from ...options import CompileOptions
 from ..cpu.checking import compare
 from ..cpu.program import RunState, forward_phases
-from .device import on, to_host
+from .device import copy, on, to_host
 from .plan import CUDAPlan
 
 
@@ -65,7 +65,7 @@ class CUDAProgram:
         bound = self._last
         for name, grad in head_grads.items():
             if name in self.head_arrays:
-                self.head_arrays[name].copy_to_device(np.ascontiguousarray(grad))
+                copy(self.head_arrays[name], grad)
         bound.run(phase=1)
         self._check(self.train, bound, phase=1)
         grads = self.train.graph.outputs[self.graphs.num_outputs:]
@@ -87,7 +87,7 @@ class CUDAStep:
         self.run_state = RunState(is_train=True)
         self.host = arrays
         with on(context) as cuda:
-            self.arrays = {name: cuda.to_device(np.ascontiguousarray(a))
+            self.arrays = {name: cuda.to_device(np.asarray(a, order="C"))
                            for name, a in arrays.items()}
         targets = set(assign.values())
         self.uploads = [n.name for n in graph.variables() if n.name not in targets]
@@ -97,7 +97,7 @@ class CUDAStep:
     def __call__(self, step):
         self.run_state.step = step
         for name in self.uploads:
-            self.arrays[name].copy_to_device(np.ascontiguousarray(self.host[name]))
+            copy(self.arrays[name], self.host[name])
         before = _host(self.arrays) if self.plan.options.check else {}
         self.bound.run(0)
         if before:
