@@ -186,6 +186,20 @@ def test_the_reference_backend_is_refused_on_the_device():
         sg.exp(sg.var("x")).simple_bind(GPU, backend="reference", x=(4, 5))
 
 
+def test_integer_power_with_an_array_exponent_is_refused():
+    a, b = sg.var("a", dtype="int32"), sg.var("b", dtype="int32")
+    with pytest.raises(sg.LoweringError, match="power"):
+        sg.power(a, b).simple_bind(GPU, grad_req="null", a=(3,), b=(3,))
+    sg.power(a, 3).simple_bind(GPU, grad_req="null", a=(3,))
+
+
+def test_kernels_compile_once_per_process():
+    x = sg.var("x")
+    plans = [(sg.tanh(x) * 3.0).simple_bind(GPU, x=(4, 5))._program.predict for _ in range(2)]
+    first, second = (list(plan.functions.values()) for plan in plans)
+    assert first == second and all(a is b for a, b in zip(first, second))
+
+
 def test_integer_matmul_is_refused_by_name():
     a, b = sg.var("a", dtype="int32"), sg.var("b", dtype="int32")
     with pytest.raises(sg.LoweringError, match="matmul"):

@@ -46,6 +46,8 @@ class CUDAPlan:
         self.nests, self.functions, self.sources = {}, {}, {}
         for kernel in self.kernel_graph.kernels:
             if kernel.kind in (ELEMENTWISE, REDUCE):
+                for node in kernel.nodes:
+                    _check_integer_power(node, types)
                 nest = plan_loops(kernel, types, is_inlined)
                 source = import_header() + "\n\n\n" + kernel_source(kernel, nest, types)
                 self.nests[kernel.index] = nest
@@ -72,6 +74,18 @@ def _check_lowered(node, types):
     if node.op == "matmul" and types[node.outputs[0]].dtype not in _FLOATS:
         raise LoweringError(f"{describe(node)}: the CUDA matmul multiplies float32 and "
                             f"float64, not {types[node.outputs[0]].dtype}")
+
+
+def _check_integer_power(node, types):
+    """numpy raises for an integer to a negative integer power; a CUDA kernel
+    cannot stop there, so only exponents known not to be negative are taken."""
+    if node.op != "power" or not all(types[v].dtype.kind in "iub" for v in node.inputs):
+        return
+    exponent = node.inputs[1]
+    if not (is_inlined(exponent) and exponent.node.attrs["value"] >= 0):
+        raise LoweringError(f"{describe(node)}: an integer power with an integer exponent "
+                            "that may be negative (numpy raises there, a CUDA kernel cannot); "
+                            "use a float exponent or a non-negative constant")
 
 
 def load_kernel(source):
