@@ -24,9 +24,8 @@ from ...ops.indexing import checked_indices
 from ...ops.registry import describe
 from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
-from . import kernels, opaque
+from . import device, kernels, opaque
 from .codegen import MAX_ROW_THREADS
-from . import device
 from .device import THREADS, blocks, on
 from .layout import broadcast_layout, dense_layout, view_layout
 
@@ -189,4 +188,4 @@ def _timed(cuda, steps, record):
 
 
 def _snapshot(snapshots, value, array):
-    snapshots[value] = array.copy_to_host() if hasattr(array, "copy_to_host") else array
+    snapshots[value] = device.to_host(array)

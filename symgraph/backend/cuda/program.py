@@ -28,20 +28,20 @@ class CUDAProgram:
         self.predict = CUDAPlan(graphs.predict, graphs.types, options=options)
         self.train = CUDAPlan(graphs.train, graphs.types,
                               forward_phases(graphs.train, graphs.num_outputs), options=options)
+        # Head gradients live in device arrays of their own, bound with the training plan.
+        with on(context) as cuda:
+            self.head_arrays = {
+                node.name: cuda.device_array(graphs.types[node.outputs[0]].shape,
+                                             graphs.types[node.outputs[0]].dtype)
+                for node in self.train.graph.variables() if node.name in graphs.head_names}
         self._bound = {}  # plan -> (argument identities, bound plan)
-        self.head_arrays = {}
         self._last = None
 
     def _bind(self, plan, args):
+        """The plan bound to these argument arrays; rebound only when they change."""
         key = tuple(id(a) for a in args.values())
         if self._bound.get(plan, (None,))[0] != key:
-            arrays = dict(args)
-            with on(self.context) as cuda:
-                for node in plan.graph.variables():
-                    if node.name in self.graphs.head_names:
-                        t = self.graphs.types[node.outputs[0]]
-                        arrays[node.name] = self.head_arrays[node.name] = cuda.device_array(
-                            t.shape, t.dtype)
+            arrays = {**args, **self.head_arrays}
             self._bound[plan] = (key, plan.bind(arrays, self.run_state, self.context))
         return self._bound[plan][1]
 
