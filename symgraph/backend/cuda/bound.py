@@ -28,6 +28,7 @@ from . import device, kernels, opaque
 from .codegen import MAX_ROW_THREADS
 from .device import THREADS, blocks, on
 from .layout import broadcast_layout, dense_layout, view_layout
+from .scalars import WARP
 
 MAX_GRID = 65535
 
@@ -89,7 +90,10 @@ class CUDABoundPlan:
                       for s, first, end in self.plan.memory.freed_after.get(kernel.index, ())]
         return steps
 
-    def launch(self, kernel, n, threads=THREADS):
+    def launch(self, kernel, n):
+        """``kernel`` configured for a grid-stride loop over ``n`` items; a
+        small loop gets a small block (whole warps), not idle threads."""
+        threads = min(THREADS, max(WARP, -(-int(n) // WARP) * WARP))
         return kernel[blocks(n, threads), threads]
 
     # ---- steps per kernel kind ---------------------------------------------------------
