@@ -200,6 +200,16 @@ def test_kernels_compile_once_per_process():
     assert first == second and all(a is b for a, b in zip(first, second))
 
 
+def test_generated_kernels_are_dumped_readable(tmp_path, monkeypatch):
+    monkeypatch.setenv("SYMGRAPH_DUMP", str(tmp_path))
+    x = sg.var("user_named_input")
+    (sg.cos(x) * 7.25 - sg.relu(x)).simple_bind(GPU, grad_req="null",
+                                                user_named_input=(3,)).forward()
+    (text,) = [p.read_text() for p in tmp_path.glob("sgk_cuda_*.py")]
+    assert "CUDA elementwise kernel" in text and "@cuda.jit" in text
+    assert "user_named_input" not in text  # generated identifiers only
+
+
 def test_integer_matmul_is_refused_by_name():
     a, b = sg.var("a", dtype="int32"), sg.var("b", dtype="int32")
     with pytest.raises(sg.LoweringError, match="matmul"):
