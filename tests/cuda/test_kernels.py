@@ -200,6 +200,17 @@ def test_kernels_compile_once_per_process():
     assert first == second and all(a is b for a, b in zip(first, second))
 
 
+def test_gradients_add_up_with_grad_req_add():
+    x = sg.var("x")
+    value = normal(3, 4)
+    exe = sg.tanh(x).bind(GPU, args={"x": sg.nd.array(value, ctx=GPU)}, grad_req="add")
+    for _ in range(2):
+        exe.forward(is_train=True)
+        exe.backward()
+    np.testing.assert_allclose(exe.grad_dict["x"].asnumpy(), 2 * (1 - np.tanh(value) ** 2),
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_generated_kernels_are_dumped_readable(tmp_path, monkeypatch):
     monkeypatch.setenv("SYMGRAPH_DUMP", str(tmp_path))
     x = sg.var("user_named_input")
