@@ -88,3 +88,14 @@ def test_methods_take_mxnets_keywords_too():
 def test_wrong_calls_say_what_is_wrong(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call(sg.var("x"))
+
+
+def test_the_public_modules_are_attributes_of_the_package():
+    """``sg.testing.check_numeric_gradient`` as the docs write it, without an import of its own."""
+    import subprocess
+    import sys
+
+    code = ("import symgraph as sg; "
+            "[getattr(sg, m) for m in ('nd', 'nn', 'data', 'metrics', 'optim', 'testing', "
+            "'autograd', 'random', 'viz')]; sg.testing.check_numeric_gradient")
+    subprocess.run([sys.executable, "-c", code], check=True)
