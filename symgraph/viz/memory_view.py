@@ -2,8 +2,9 @@
 
     (fc1_matmul0  32×128 · s0) ──> [k2 · add, relu] ══in place══> (fc1_add0  32×128 · s0)
 
-Tensors a kernel writes are filled with the color of their storage, so two
-tensors of one color share memory at different times; a legend lists each
+Tensors a kernel writes are filled with the color of their storage: two
+tensors of one color share memory, either at different times or, alive
+together, at disjoint byte ranges (``s0+1.2 MB`` is an offset); a legend lists each
 storage and its size, and the title gives the plan's naive, planned and
 lower-bound bytes. A write over a dying input is a bold edge marked
 ``in place``; views are dotted and take the color of what they view;
@@ -108,8 +109,10 @@ def _tensor_style(value, plan, end, outputs, names):
         fill, style = palette.storage_color(storage)
         first, last = memory.lifetimes[root]
         until = "end" if last >= end else f"k{last}"
-        where = f"view of {_name(root, names)} · s{storage}" if root is not value \
-            else f"{palette.bytes_text(memory.value_bytes[value])} · s{storage}"
+        offset = memory.offset_of.get(root, 0)
+        place = f"s{storage}+{palette.bytes_text(offset)}" if offset else f"s{storage}"
+        where = f"view of {_name(root, names)} · {place}" if root is not value \
+            else f"{palette.bytes_text(memory.value_bytes[value])} · {place}"
         lines = [f"{shape} · {where}", f"live k{first}–{until}"]
         style = "dotted" if root is not value else style
     if value in outputs:
