@@ -125,13 +125,23 @@ class Executor:
                 raise BindError(f"{name!r} is not an argument of this executor; pass "
                                 "allow_extra_params=True to skip unknown names")
 
-    def reshape(self, **new_shapes):
+    def reshape(self, partial_shaping=False, allow_up_sizing=True, **new_shapes):
         """A new executor for new argument shapes (a new batch size) that shares
-        every array whose shape did not change, parameters included."""
+        every array whose shape did not change, parameters included.
+
+        A parameter whose shape would change (a weight, when the feature count
+        changes) is an error unless ``partial_shaping=True``, since its new
+        array starts from zeros; labels follow the batch size, as data does.
+        ``allow_up_sizing`` is accepted for MXNet's callers: symgraph always
+        allocates new arrays for arguments that grow."""
         shapes = self._symbol.infer_shape(**new_shapes)[0]
+        params = {n.name for n in self._symbol.graph().variables() if n.attrs["role"] == "param"}
         args, grads = {}, {}
         for name, shape in zip(self.arg_dict, shapes):
             old = self.arg_dict[name]
+            if old.shape != shape and name in params and not partial_shaping:
+                raise BindError(f"reshape would change {name!r} from {old.shape} to {shape} "
+                                "and reset it to zeros; pass partial_shaping=True to allow it")
             args[name] = old if old.shape == shape else nd_zeros(shape, self._ctx, old.dtype)
             if name in self.grad_dict:
                 old_grad = self.grad_dict[name]

@@ -98,6 +98,16 @@ def test_reshape_shares_parameters_for_a_new_batch_size():
     assert_allclose(small.forward(data=x[:2])[0].asnumpy(), full[:2], rtol=1e-5)
 
 
+def test_reshape_refuses_to_reset_a_parameter_unless_asked():
+    exe = _mlp().simple_bind(data=(4, 5))
+    exe.arg_dict["fc1_weight"][:] = 1.0
+    with pytest.raises(sg.BindError, match=r"change 'fc1_weight' from \(8, 5\) to \(8, 6\)"):
+        exe.reshape(data=(4, 6))
+    wider = exe.reshape(partial_shaping=True, allow_up_sizing=True, data=(4, 6))
+    assert wider.arg_dict["fc1_weight"].shape == (8, 6)
+    assert exe.arg_dict["fc1_weight"].asnumpy().min() == 1.0  # the old executor keeps its own
+
+
 def test_copy_params_from_checks_names_and_shapes():
     exe = _mlp().simple_bind(data=(4, 5))
     exe.copy_params_from({"fc2_bias": np.ones(3, np.float32)})
