@@ -20,6 +20,11 @@ from .loopnest import plan_loops
 from .scalars import import_header
 
 PARALLEL_MIN_ELEMENTS = 1 << 20  # below this, a thread pool costs more than it gives
+# In a plan that also calls BLAS, OpenBLAS's threads spin on the cores for a
+# while after every GEMM, so a kernel's own threads compete with them: measured
+# on 2 cores, the W3 step (2M-element kernels between GEMMs) took 111 ms with
+# parallel kernels and 80 ms without. Such plans go parallel only when larger.
+PARALLEL_MIN_ELEMENTS_BESIDE_BLAS = 1 << 23
 
 
 class CompiledPlan:
@@ -36,10 +41,12 @@ class CompiledPlan:
         if options.strict:
             _refuse_fallbacks(self.kernel_graph)
         self.nests, self.functions, self.sources = {}, {}, {}
+        beside_blas = any(node.op == "matmul" for kernel in self.kernel_graph.kernels
+                          if kernel.kind == OPAQUE for node in kernel.nodes)
         for kernel in self.kernel_graph.kernels:
             if kernel.kind in (ELEMENTWISE, REDUCE):
                 nest = plan_loops(kernel, types, is_inlined)
-                parallel = _worth_parallel(nest)
+                parallel = _worth_parallel(nest, beside_blas)
                 source = (import_header(options.math) + "\n\n\n"
                           + kernel_source(kernel, nest, types, parallel))
                 self.nests[kernel.index] = nest
@@ -68,9 +75,9 @@ def _refuse_fallbacks(kernel_graph):
                 "no fused kernel; it would run through numpy (strict mode)")
 
 
-def _worth_parallel(nest):
+def _worth_parallel(nest, beside_blas):
     size = int(np.prod(nest.dims, dtype=np.int64))
-    if size < PARALLEL_MIN_ELEMENTS:
+    if size < (PARALLEL_MIN_ELEMENTS_BESIDE_BLAS if beside_blas else PARALLEL_MIN_ELEMENTS):
         return False
     if nest.variant == "rows":
         return nest.dims[0] > 1
