@@ -11,9 +11,8 @@ from ...errors import LoweringError
 from ...ops import registry
 from ...ops.registry import Kind, describe
 from ...options import CompileOptions
-from ...passes.fuse import ELEMENTWISE, INLINE_REDUCTIONS, OPAQUE, REDUCE, fuse
-from ...passes.plan_memory import plan_memory
-from ...passes.updates import place_updates
+from ...passes.fuse import ELEMENTWISE, INLINE_REDUCTIONS, OPAQUE, REDUCE
+from ..kernel_plan import plan_kernels
 from .cache import load_kernel
 from .codegen import is_inlined, kernel_source
 from .loopnest import plan_loops
@@ -33,11 +32,8 @@ class CompiledPlan:
     def __init__(self, graph, types, phase_of=None, assign=None, options=CompileOptions()):
         """``assign`` maps output values to the variables they update in place."""
         self.graph, self.types, self.options = graph, types, options
-        self.kernel_graph = fuse(graph, types, phase_of)
-        self.direct, self.write_back = place_updates(self.kernel_graph, assign or {})
-        self.memory = plan_memory(self.kernel_graph, external=self.direct)
-        if options.check:
-            self.memory.verify()
+        self.kernel_graph, self.direct, self.write_back, self.memory = plan_kernels(
+            graph, types, phase_of, assign, check=options.check)
         if options.strict:
             _refuse_fallbacks(self.kernel_graph)
         self.nests, self.functions, self.sources = {}, {}, {}

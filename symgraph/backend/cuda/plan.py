@@ -18,9 +18,8 @@ import numpy as np
 from ...errors import LoweringError
 from ...ops.registry import describe
 from ...options import CompileOptions
-from ...passes.fuse import ELEMENTWISE, OPAQUE, REDUCE, fuse
-from ...passes.plan_memory import plan_memory
-from ...passes.updates import place_updates
+from ...passes.fuse import ELEMENTWISE, OPAQUE, REDUCE
+from ..kernel_plan import plan_kernels
 from ..cpu.cache import _dump
 from ..cpu.codegen import is_inlined
 from ..cpu.loopnest import plan_loops
@@ -38,11 +37,8 @@ class CUDAPlan:
 
     def __init__(self, graph, types, phase_of=None, assign=None, options=CompileOptions()):
         self.graph, self.types, self.options = graph, types, options
-        self.kernel_graph = fuse(graph, types, phase_of)
-        self.direct, self.write_back = place_updates(self.kernel_graph, assign or {})
-        self.memory = plan_memory(self.kernel_graph, external=self.direct)
-        if options.check:
-            self.memory.verify()
+        self.kernel_graph, self.direct, self.write_back, self.memory = plan_kernels(
+            graph, types, phase_of, assign, check=options.check)
         self.nests, self.functions, self.sources = {}, {}, {}
         for kernel in self.kernel_graph.kernels:
             if kernel.kind in (ELEMENTWISE, REDUCE):
