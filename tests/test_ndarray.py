@@ -124,3 +124,16 @@ def test_numpy_operands_defer_to_ndarray():
     x = nd.ones((2,))
     result = np.ones(2) * x
     assert isinstance(result, sg.nd.NDArray)
+
+
+@pytest.mark.parametrize("make, error, words", [
+    (lambda: nd.array(["a"]), sg.ShapeError, "rectangular nest of numbers"),
+    (lambda: nd.array([[1, 2], [3]]), sg.ShapeError, "rectangular nest of numbers"),
+    (lambda: nd.array([1j]), sg.DTypeError, "cannot hold these values as float32"),
+    (lambda: nd.zeros((-1,)), sg.AttrError, "must not have a negative size"),
+    (lambda: nd.full((2, 1.5), 0), sg.AttrError, "shape"),
+    (lambda: nd.arange(0, 5, 0), sg.AttrError, "step must not be 0"),
+])
+def test_bad_creation_arguments_raise_symgraph_errors(make, error, words):
+    with pytest.raises(error, match=words):
+        make()

@@ -6,6 +6,8 @@ import numpy as np
 from ..backend.cuda import device
 from ..context import current_context
 from ..dtypes import as_dtype
+from ..errors import AttrError, DTypeError, ShapeError
+from ..ops.attrs import _sizes
 from .ndarray import NDArray
 
 
@@ -17,7 +19,14 @@ def array(source, ctx=None, dtype=None):
         source = source.asnumpy()
     if dtype is None:
         dtype = source.dtype if isinstance(source, (np.ndarray, np.generic)) else "float32"
-    return NDArray(np.array(source, dtype=as_dtype(dtype)), ctx)
+    dtype = as_dtype(dtype)
+    try:
+        data = np.array(source, dtype=dtype)
+    except ValueError as err:  # ragged nesting, or text that is no number
+        raise ShapeError(f"nd.array needs a rectangular nest of numbers; {err}") from None
+    except TypeError as err:   # complex numbers, objects
+        raise DTypeError(f"nd.array cannot hold these values as {dtype.name}: {err}") from None
+    return NDArray(data, ctx)
 
 
 def full(shape, val, ctx=None, dtype="float32"):
@@ -42,8 +51,10 @@ def empty(shape, ctx=None, dtype="float32"):
 
 def arange(start, stop=None, step=1.0, ctx=None, dtype="float32"):
     """Evenly spaced values in [start, stop), as numpy's arange (float32 by default)."""
+    if step == 0:
+        raise AttrError("arange's step must not be 0")
     return NDArray(np.arange(start, stop, step).astype(as_dtype(dtype)), ctx)
 
 
 def _shape(shape):
-    return (shape,) if isinstance(shape, int) else tuple(shape)
+    return _sizes(shape, "an NDArray's shape")
