@@ -34,7 +34,9 @@ Guarantees:
   hints) knows them;
 * values are bitwise the same, except where a stabilization rule fires
   (``log(softmax)``, ``log1p``, ``expm1``, ``log(sigmoid)``: other rounding,
-  more accurate); each rule's docstring says why it is exact or what it changes;
+  more accurate) or a matrix product is turned around (``(a @ b).T`` as
+  ``b.T @ a.T``: BLAS may sum in another order); each rule's docstring says
+  why it is exact or what it changes;
 * ``var`` nodes are kept as the same objects; a rebuilt node keeps its name and
   origin; a node that replaces another takes its name and origin (extra parts
   of a replacement are named ``{name}_{op}``);
@@ -46,6 +48,7 @@ becomes ``g`` where the shapes agree, so a variable read only for its shape
 may disappear from the graph.
 """
 
+import collections
 import struct
 
 from ..errors import InternalError
@@ -90,6 +93,12 @@ class Match:
         """The inferred ``TensorType`` of ``value``, or ``None`` if unknown."""
         return self._sweep.types.get(value)
 
+    def sole_reader(self, value):
+        """This node is the only reader of ``value`` in the graph being swept
+        (and ``value`` is no output of it). A value made in this sweep is not
+        known yet: the next sweep sees it in its graph and can answer."""
+        return self._sweep.readers.get(value) == 1
+
     def replace(self, op, *inputs, **attrs):
         """The node that replaces this one, with its name and origin."""
         return self._build(op, inputs, attrs, self.node.name)
@@ -112,8 +121,11 @@ class _Sweep:
     def __init__(self, var_types):
         self.types = dict(var_types)  # Value -> TensorType or None
         self.table = {}               # structural key -> simplified output Values
+        self.readers = {}             # value of the swept graph -> how many read it
 
     def run(self, graph):
+        self.readers = collections.Counter(v for n in graph.nodes for v in n.inputs)
+        self.readers.update(graph.outputs)
         new = {}  # old Value -> simplified Value
         for node in graph.nodes:
             if node.op == "var":

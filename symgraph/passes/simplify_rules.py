@@ -239,6 +239,26 @@ def merge_transposes(m):
     return m.replace("transpose", x, axes=perm) if merged else None
 
 
+@rule("transpose", "swapaxes")
+def transpose_of_matmul(m):
+    """``(a @ b).T`` as ``b.T @ a.T`` for matrices whose product nothing else
+    reads, so the product is made in the layout its reader wants: BLAS reads
+    transposed operands in place, while a transposed result is a strided view
+    that an elementwise reader (the update of a weight, whose gradient
+    autodiff builds as the transpose of a product) would copy every run. The
+    operands' transposes fold into their producers (``x.T.T`` is ``x``). Each
+    element is the same dot product of the same numbers, but BLAS may sum it
+    in another order: rounding may differ in the last bit."""
+    product = m.inputs[0]
+    if product.node.op != "matmul" or not m.sole_reader(product):
+        return None
+    a, b = product.node.inputs
+    if any(m.type(v) is None or m.type(v).ndim != 2 for v in (a, b)):
+        return None
+    return m.replace("matmul", m.part("transpose", b, axes=(1, 0)),
+                     m.part("transpose", a, axes=(1, 0)))
+
+
 # ---- numerical stabilization (changes rounding, for the better) ------------------------
 
 

@@ -300,6 +300,36 @@ def test_transposes_compose_and_cancel():
     check(before, expected)
 
 
+def test_a_transposed_product_is_made_in_its_readers_layout():
+    """(a @ b).T becomes b.T @ a.T, the operands' transposes folding away."""
+    def before():
+        a, b = x((2, 3), name="a"), x((4, 3), name="b")
+        return graph(sg.matmul(a, b.T).T * 2.0)
+
+    def expected():
+        a, b = x((2, 3), name="a"), x((4, 3), name="b")
+        return graph(sg.matmul(b, a.transpose(1, 0)) * 2.0)
+
+    check(before, expected, exact=False)
+
+
+def test_a_product_with_other_readers_is_not_made_twice():
+    def before():
+        a, b = x((2, 3), name="a"), x((3, 4), name="b")
+        product = sg.matmul(a, b)
+        return graph(product.T, product + 1.0)
+
+    check(before, before)
+
+
+def test_the_weight_gradient_of_a_dense_layer_needs_no_transposed_copy():
+    data, weight = x((8, 5), name="data"), x((3, 5), name="weight")
+    loss = sg.FullyConnected(data, weight=weight, num_hidden=3, no_bias=True, name="fc").sum()
+    (dw,) = sg.grad(loss, weight)
+    simplified = simplify(dw.graph())
+    assert [n.op for n in simplified.nodes if n.op in ("matmul", "transpose")][-1] == "matmul"
+
+
 # ---- numerical stabilization ------------------------------------------------------------
 
 
