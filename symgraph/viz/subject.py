@@ -136,7 +136,7 @@ def compiled_subject(symbol, shape=None, dtype=None, train=False):
     (a gradient's parts marked as in ``user_subject``), or with ``train`` its
     training graph (outputs, then the gradients of the
     parameters, or of every float argument when there are no parameters)."""
-    from ..backend.cpu.program import forward_phases
+    from ..backend.program import forward_phases
     from ..compiler import build_graphs
 
     graph, types = argument_types(symbol, shape, dtype)

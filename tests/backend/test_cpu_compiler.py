@@ -23,7 +23,7 @@ from symgraph.passes.plan_memory import plan_memory
 from symgraph.passes.simplify import simplify
 from symgraph.backend.cpu import plan as cpu_plan
 from symgraph.backend.cpu.plan import CompiledPlan
-from symgraph.backend.cpu.program import RunState, forward_phases
+from symgraph.backend.program import RunState, forward_phases
 from symgraph.backend.reference import evaluate
 from symgraph.run_context import RunContext
 

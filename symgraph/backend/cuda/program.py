@@ -10,7 +10,7 @@ import numpy as np
 
 from ...options import CompileOptions
 from ..cpu.checking import compare
-from ..cpu.program import RunState, forward_phases
+from ..program import RunState, TwoPhaseProgram
 from .device import copy, on, to_host
 from .plan import CUDAPlan
 
@@ -19,61 +19,26 @@ def _host(arrays):
     return {name: to_host(a) for name, a in arrays.items()}
 
 
-class CUDAProgram:
-    """Runs ``compiler.ExecutorGraphs`` on ``context``'s GPU."""
+class CUDAProgram(TwoPhaseProgram):
+    """Runs ``compiler.ExecutorGraphs`` on ``context``'s GPU; outputs and
+    gradients are device arrays, head gradients are uploaded from the host."""
 
     def __init__(self, graphs, context, options=CompileOptions()):
-        self.graphs, self.context, self.options = graphs, context, options
-        self.run_state = RunState()
-        self.predict = CUDAPlan(graphs.predict, graphs.types, options=options)
-        self.train = CUDAPlan(graphs.train, graphs.types,
-                              forward_phases(graphs.train, graphs.num_outputs), options=options)
-        # Head gradients live in device arrays of their own, bound with the training plan.
-        with on(context) as cuda:
-            self.head_arrays = {
-                node.name: cuda.device_array(graphs.types[node.outputs[0]].shape,
-                                             graphs.types[node.outputs[0]].dtype)
-                for node in self.train.graph.variables() if node.name in graphs.head_names}
-        self._bound = {}  # plan -> (argument identities, bound plan)
-        self._last = None
+        self.context = context
+        super().__init__(graphs, CUDAPlan, options)
 
-    def _bind(self, plan, args):
-        """The plan bound to these argument arrays; rebound only when they change."""
-        key = tuple(id(a) for a in args.values())
-        if self._bound.get(plan, (None,))[0] != key:
-            arrays = {**args, **self.head_arrays}
-            self._bound[plan] = (key, plan.bind(arrays, self.run_state, self.context))
-        return self._bound[plan][1]
+    def _new_array(self, tensor_type):
+        with on(self.context) as cuda:
+            return cuda.device_array(tensor_type.shape, tensor_type.dtype)
 
-    def _check(self, plan, bound, phase):
-        if self.options.check:
-            feeds = _host({n.name: bound.values[n.outputs[0]] for n in plan.graph.variables()})
-            compare(plan, bound.snapshots, feeds, self.run_state.context(), phase)
+    def _bind_plan(self, plan, arrays):
+        return plan.bind(arrays, self.run_state, self.context)
 
-    def forward(self, args, is_train, step):
-        """Device output arrays for device argument arrays ``args`` (by name)."""
-        self.run_state.step, self.run_state.is_train = step, is_train
-        plan = self.train if is_train else self.predict
-        bound = self._bind(plan, args)
-        bound.run(phase=0)
-        self._check(plan, bound, phase=0)
-        self._last = bound if is_train else None
-        return [bound.values[v] for v in plan.graph.outputs[:self.graphs.num_outputs]]
+    def _write(self, target, value):
+        copy(target, value)
 
-    def backward(self, head_grads):
-        """Device gradient arrays (by name) for host head gradients."""
-        bound = self._last
-        for name, grad in head_grads.items():
-            if name in self.head_arrays:
-                copy(self.head_arrays[name], grad)
-        bound.run(phase=1)
-        self._check(self.train, bound, phase=1)
-        grads = self.train.graph.outputs[self.graphs.num_outputs:]
-        return {name: bound.values[v] for name, v in zip(self.graphs.grad_names, grads)}
-
-    def profile(self):
-        return {name: {"seconds": s, "calls": c, "bytes": b}
-                for _, bound in self._bound.values() for name, (s, c, b) in bound.profile.items()}
+    def _host(self, arrays):
+        return _host(arrays)
 
 
 class CUDAStep:
