@@ -156,20 +156,7 @@ def w2(batch, repeats):
     if torch is None:
         record("W2", "torch (cuda, eager)", None, "ms", "not installed or no CUDA")
         return
-    p = {k: torch.tensor(v, device="cuda", requires_grad=True) for k, v in params.items()}
-    optimizer = torch.optim.SGD(p.values(), lr=0.1)
-    labels = y.astype(np.int64)
-
-    def run():
-        data, target = torch.from_numpy(x).cuda(), torch.from_numpy(labels).cuda()
-        h = torch.relu(data @ p["fc1_weight"].T + p["fc1_bias"])
-        h = torch.relu(h @ p["fc2_weight"].T + p["fc2_bias"])
-        loss = torch.nn.functional.cross_entropy(h @ p["fc3_weight"].T + p["fc3_bias"], target)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        return loss.item()
-
+    run = peers.mlp_torch(params, x, y, 0.1, device="cuda")
     record("W2", "torch (cuda, eager)", median_ms(run, torch.cuda.synchronize, repeats), "ms",
            f"batch {batch}")
 

@@ -121,19 +121,22 @@ def mlp_jax(params, x, y, lr):
     return run
 
 
-def mlp_torch(params, x, y, lr):
+def mlp_torch(params, x, y, lr, device="cpu"):
+    """The step in PyTorch, eager; on a GPU ``device`` the batch is uploaded
+    every step, as symgraph's step uploads it (on the CPU ``to`` is free)."""
     if not installed("torch"):
         return None
     import torch
 
-    p = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    p = {k: torch.tensor(v, device=device, requires_grad=True) for k, v in params.items()}
     x, y = torch.from_numpy(x), torch.from_numpy(y.astype(np.int64))
     optimizer = torch.optim.SGD(p.values(), lr=lr)
 
     def run():
-        h = torch.relu(x @ p["fc1_weight"].T + p["fc1_bias"])
+        data, target = x.to(device), y.to(device)
+        h = torch.relu(data @ p["fc1_weight"].T + p["fc1_bias"])
         h = torch.relu(h @ p["fc2_weight"].T + p["fc2_bias"])
-        loss = torch.nn.functional.cross_entropy(h @ p["fc3_weight"].T + p["fc3_bias"], y)
+        loss = torch.nn.functional.cross_entropy(h @ p["fc3_weight"].T + p["fc3_bias"], target)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
