@@ -143,6 +143,33 @@ def test_elementwise_writes_in_place_over_a_dying_input():
     assert plan.storage_of[v["b"]] == plan.storage_of[v["m"]]
 
 
+def test_in_place_kernels_store_through_the_array_they_read(assert_cpu_matches_reference):
+    """An in-place write (tanh over m, sigmoid over c) and a parameter update
+    (w - lr * g, into w's own array) store through the array their kernel
+    reads: given a second array over the same bytes, LLVM's run-time overlap
+    check would keep the loop scalar."""
+    x, w = sg.var("x", shape=(4, 4)), sg.var("w", shape=(4, 4))
+    symbol = sg.sigmoid(sg.matmul(sg.tanh(sg.matmul(sg.exp(x), w)), w))
+    graph = symbol.graph()
+    compiled = CompiledPlan(graph, infer_types(graph))
+    by_op = {k.nodes[0].op: k.index for k in compiled.kernel_graph.kernels
+             if k.kind == ELEMENTWISE}
+    assert compiled.nests[by_op["exp"]].written_over == {}
+    for op in ("tanh", "sigmoid"):
+        assert list(compiled.nests[by_op[op]].written_over.values()) == [0]
+        assert "def kernel(n0, p0):" in compiled.sources[by_op[op]]
+        assert "p0[i0] = v0" in compiled.sources[by_op[op]]
+    assert_cpu_matches_reference(symbol, {"x": np.eye(4, dtype=np.float32),
+                                          "w": np.full((4, 4), 0.5, np.float32)})
+    step = sg.compile_step(mlp(), sg.optim.SGD(0.1), data=(8, 20), label=(8,),
+                           type_dict={"label": "int32"})
+    plan = step._program.plan
+    updated = {plan.nests[k].ports[j].value.node.name
+               for k in plan.nests for j in plan.nests[k].written_over.values()
+               if plan.nests[k].ports[j].value.node.op == "var"}
+    assert updated == {n for n in step.params if n.endswith("weight")}  # biases: reductions
+
+
 def test_graph_outputs_are_never_reused():
     plan, v = planned(keep_a=True)
     assert [x for x in plan.storage_of if plan.storage_of[x] == plan.storage_of[v["a"]]] \

@@ -85,9 +85,9 @@ class BoundPlan:
             ports.append(array)
             if copy is not None:
                 prepare.append(copy)
-        outputs = [self.values[v].reshape(nest.dims) for v in nest.full_outputs]
-        outputs += [self.values[v].reshape(nest.dims[0], nest.dims[2])
-                    for v in nest.reduced_outputs]
+        full, reduced = nest.output_arrays()
+        outputs = [self.values[v].reshape(nest.dims) for v in full]
+        outputs += [self.values[v].reshape(nest.dims[0], nest.dims[2]) for v in reduced]
         function = self.plan.functions[kernel.index]
         args = tuple([int(d) for d in nest.dims] + ports + outputs)
         compile_for(function, args)

@@ -82,8 +82,10 @@ class _Kernel:
         self.ids = {node: i for i, node in enumerate(kernel.nodes)}
         self.members = set(kernel.nodes)
         self.ports = {(p.value, p.access): j for j, p in enumerate(nest.ports)}
-        outputs = nest.full_outputs + nest.reduced_outputs
-        self.out_names = {v: f"o{j}" for j, v in enumerate(outputs)}
+        full, reduced = nest.output_arrays()
+        self.out_names = {v: f"o{j}" for j, v in enumerate(full + reduced)}
+        self.store_names = {**self.out_names,
+                            **{v: f"p{j}" for v, j in nest.written_over.items()}}
         self.w = _Writer()
 
     # ---- expressions ---------------------------------------------------------------
@@ -162,8 +164,9 @@ class _Kernel:
             self._loop(index[d], size, parallel=self.parallel and d == 0)
         for node in self.kernel.nodes:
             self.assign(node, index)
-        for value, name in self.out_names.items():
-            self.w.line(f"{name}[{', '.join(index)}] = v{self.ids[value.node]}")
+        for value in self.nest.full_outputs:
+            self.w.line(f"{self.store_names[value]}[{', '.join(index)}] = "
+                        f"v{self.ids[value.node]}")
 
     def _rows(self, dims):
         self._loop("o", "O", parallel=self.parallel)
@@ -187,7 +190,7 @@ class _Kernel:
             for node in self.closure([v.node for v in full]):
                 self.assign(node, ("o", "r", "0"))
             for value in full:
-                self.w.line(f"{self.out_names[value]}[o, r, 0] = v{self.ids[value.node]}")
+                self.w.line(f"{self.store_names[value]}[o, r, 0] = v{self.ids[value.node]}")
             self.w.close()
         for value in self.nest.reduced_outputs:
             self.w.line(f"{self.out_names[value]}[o, 0] = v{self.ids[value.node]}")
@@ -211,7 +214,7 @@ class _Kernel:
         for node in reductions:
             self.combine(node, f"a{self.ids[node]}[k - k0]", index)
         for value in full:
-            self.w.line(f"{self.out_names[value]}[o, r, k] = v{self.ids[value.node]}")
+            self.w.line(f"{self.store_names[value]}[o, r, k] = v{self.ids[value.node]}")
         self.w.close(2)
         self._loop("k", "k0, k1")
         self.reduced_nodes(set(reductions), 1, "a{}[k - k0]", ("o", "0", "k"))

@@ -15,7 +15,7 @@ marked ``dense``: the runtime broadcasts and copies it to full size first.
 Everything here depends on shapes only, never on data.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -43,6 +43,18 @@ class LoopNest:
     ports: tuple            # Port per distinct (value, access)
     full_outputs: tuple     # Values written at full size (viewed as ``dims``)
     reduced_outputs: tuple  # Values written at reduced size (viewed as (O, K))
+    # Full outputs that occupy exactly the bytes of a port read element for
+    # element (an in-place write): {value: port index}. The kernel stores them
+    # through that port's array instead of an output array of its own, since
+    # LLVM vectorizes a loop only after checking at run time that its arrays
+    # do not overlap, and falls back to scalar code when they do (measured:
+    # relu in place over a 256x256 matmul result, 36 us scalar, 7 us vector).
+    written_over: dict = field(default_factory=dict)
+
+    def output_arrays(self):
+        """The outputs the kernel takes arrays for: full ones, then reduced."""
+        return ([v for v in self.full_outputs if v not in self.written_over],
+                list(self.reduced_outputs))
 
 
 def access_shape(kernel, node, index, types):

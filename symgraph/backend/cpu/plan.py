@@ -5,6 +5,8 @@ memory plan, plain data until ``bind`` gives it arrays (``bound.py``).
                        └──loopnest, codegen, cache──> numba kernels
 """
 
+from dataclasses import replace
+
 import numpy as np
 
 from ...errors import LoweringError
@@ -42,6 +44,7 @@ class CompiledPlan:
         for kernel in self.kernel_graph.kernels:
             if kernel.kind in (ELEMENTWISE, REDUCE):
                 nest = plan_loops(kernel, types, is_inlined)
+                nest = replace(nest, written_over=_written_over(nest, self.memory, self.direct))
                 parallel = _worth_parallel(nest, beside_blas)
                 source = (import_header(options.math) + "\n\n\n"
                           + kernel_source(kernel, nest, types, parallel))
@@ -69,6 +72,22 @@ def _refuse_fallbacks(kernel_graph):
             raise LoweringError(
                 f"{describe(kernel.nodes[0])}: reducing axes that interleave kept axes has "
                 "no fused kernel; it would run through numpy (strict mode)")
+
+
+def _written_over(nest, memory, direct):
+    """``LoopNest.written_over``: full outputs placed on the bytes of an input
+    the kernel reads through one full-size port (the memory plan's in-place
+    writes, and parameter updates written into the parameter's own array)."""
+    over = dict(memory.in_place)
+    over.update({value: v for value, name in direct.items() for port in nest.ports
+                 if (v := port.value).node.op == "var" and v.node.name == name})
+    ports = {}
+    for j, port in enumerate(nest.ports):
+        ports.setdefault(port.value, []).append(j)
+    return {value: ports[over[value]][0] for value in nest.full_outputs
+            if value in over and len(ports.get(over[value], ())) == 1
+            and nest.ports[ports[over[value]][0]].view == nest.dims
+            and not nest.ports[ports[over[value]][0]].dense}
 
 
 def _worth_parallel(nest, beside_blas):
