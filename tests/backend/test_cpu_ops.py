@@ -23,6 +23,7 @@ import numpy as np
 import pytest
 
 import symgraph as sg
+from symgraph.backend.cpu import gathers
 from symgraph.backend.reference import evaluate
 from symgraph.ops import registry
 from symgraph.ops.registry import Kind
@@ -172,3 +173,17 @@ def test_out_of_range_indices_raise(op, same_values):
                 exe.forward(is_train=is_train, index=bad)
     # the executor is still sound afterwards
     same_values(exe.forward(**good)[0].asnumpy(), evaluate(symbol.graph(), good)[0], op)
+
+
+def test_one_hot_runs_as_a_kernel_that_checks_labels(same_values):
+    """one_hot is a numba kernel (``gathers.py``), not its numpy reference; a bad
+    label stops it with the reference's error, naming the label's position."""
+    labels = np.array([[2, 0], [1, 2]], np.int64)
+    exe = sg.one_hot(sg.var("index"), depth=3).bind(
+        args={"index": sg.nd.array(labels)}, backend="cpu", grad_req="null")
+    same_values(exe.forward()[0].asnumpy(), np.eye(3, dtype=np.float32)[labels], "one_hot")
+    (_, bound), = exe._program._bound.values()
+    steps = [function for function, _ in bound.steps[0]]
+    assert gathers._one_hot in steps
+    with pytest.raises(sg.OutOfRangeError, match=r"class label 3 at position \(1, 0\)"):
+        exe.forward(index=np.array([[2, 0], [3, 2]], np.int64))

@@ -23,6 +23,7 @@ from ...ops.shape_rules import normalize_axis
 from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
 from .cache import compile_for
+from .gathers import one_hot_step
 
 
 class BoundPlan:
@@ -125,6 +126,8 @@ class BoundPlan:
             return (_matmul, (inputs[0], inputs[1], out))
         if node.op == "take":
             return (_take, (inputs[0], inputs[1], node.attrs["axis"], out))
+        if node.op == "one_hot" and inputs[0].flags.c_contiguous and out.flags.c_contiguous:
+            return one_hot_step(inputs[0], node.attrs, out)
         op = registry.get(node.op)
         return (_library, (op, node.attrs.as_dict(), op.uses_run, self.run_state, inputs, out))
 
@@ -139,7 +142,7 @@ def _take(a, indices, axis, out):
 
 
 def _library(op, attrs, uses_run, run_state, inputs, out):
-    """An op whose kernel is numpy's (gathers, one_hot, random, joins): its
+    """An op whose kernel is numpy's (gathers, random, joins): its
     reference, written into place."""
     if uses_run:
         attrs = {**attrs, "run": run_state.context()}
