@@ -11,7 +11,9 @@ W3  the same at batch 8192
 W4  a fresh process to the first W2 result, with an empty and a warm kernel cache
 W5  peak RSS of a process running 100 W2 steps
 M   the W2 training step's memory plan: planned vs naive vs the live-set lower bound
-D   the Python cost of calling W2's kernels one by one (wall time vs time inside kernels)
+D   the Python cost of calling W2's kernels one by one (wall time vs time inside kernels),
+    and the W2 step's plan as its step list vs as one generated njit function
+    (``whole_plan.py``, PyTensor's way)
 
 Times are the median of repeated runs after a warm-up. Peers missing from
 this machine are listed as skipped, never estimated.
@@ -81,10 +83,15 @@ def mlp_symbol():
     return sg.softmax_cross_entropy(logits, sg.var("label", dtype="int32")).mean()
 
 
-def mlp_symgraph(params, x, y, lr):
+def mlp_step(params, x, y, lr):
     step = sg.compile_step(mlp_symbol(), sg.optim.SGD(lr=lr), data=x.shape, label=y.shape)
     for name, value in params.items():
         step.params[name][:] = value
+    return step
+
+
+def mlp_symgraph(params, x, y, lr):
+    step = mlp_step(params, x, y, lr)
     return lambda: step(data=x, label=y)
 
 
@@ -219,6 +226,38 @@ def dispatch_overhead(quick):
     record("D", "time inside kernels", inside, note=f"{calls} kernel calls per step")
     record("D", "outside kernels (dispatch)", wall - inside,
            note=f"{(wall - inside) / wall:.1%} of the step")
+    whole_plan_against_steps(10 if quick else 200)
+
+
+def whole_plan_against_steps(repeats):
+    """The W2 step's plan run as its step list (symgraph) and as one generated
+    njit function per segment (``whole_plan.py``), from the same parameters,
+    timed in alternating blocks so both see the same machine."""
+    import whole_plan
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 784)).astype(np.float32)
+    step = mlp_step(peers.init_mlp(rng), x, rng.integers(0, 10, 256).astype(np.int32), 0.1)
+    step(data=x, label=np.zeros(256, np.int32))  # binds the data and label arrays
+    bound = step._program.bound
+    whole = whole_plan.WholePlan(bound)
+    seconds = whole.compile()
+    start = {name: array.copy() for name, array in step.arrays.items()}
+    results = []
+    for run in (lambda: bound.run(0), whole.run):
+        for name, array in start.items():
+            step.arrays[name][...] = array
+        run()
+        results.append({name: array.copy() for name, array in step.arrays.items()})
+    same = all(np.array_equal(results[0][n], results[1][n]) for n in start)
+    times = {"steps": [], "whole": []}
+    for _ in range(5):
+        for key, run in (("steps", lambda: bound.run(0)), ("whole", whole.run)):
+            times[key].append(median_ms(run, repeats // 5))
+    record("D", "W2 plan as a step list", statistics.median(times["steps"]))
+    record("D", "W2 plan as one njit function", statistics.median(times["whole"]),
+           note=f"{whole.segments} njit segments around Python steps; compiling them took "
+                f"{seconds:.1f} s; results {'identical' if same else 'DIFFER'}")
 
 
 def print_table():
