@@ -37,6 +37,53 @@ def test_softmax_output_backward_is_softmax_minus_onehot():
     assert_allclose(exe.grad_dict["label"].asnumpy(), np.zeros(3), atol=0)
 
 
+_IGNORED = np.array([2, -1, 0, -1], np.float32)
+_NONE_IGNORED = np.array([2, 0, 1, 0], np.float32)
+
+
+@pytest.mark.parametrize("backend", ["reference", "cpu"])
+@pytest.mark.parametrize("attrs, labels, ignored_rows, divisor", [
+    ({"use_ignore": True}, _IGNORED, [1, 3], 1),
+    ({"use_ignore": True, "normalization": "batch"}, _IGNORED, [1, 3], 4),
+    ({"use_ignore": True, "normalization": "valid"}, _IGNORED, [1, 3], 2),
+    ({"use_ignore": True, "normalization": "valid", "ignore_label": 0.0, "grad_scale": 3.0},
+     _NONE_IGNORED, [1, 3], 2),
+    ({"normalization": "valid", "ignore_label": 0.0}, _NONE_IGNORED, [], 4),
+    ({"use_ignore": True, "normalization": "valid"}, np.full(4, -1, np.float32), [0, 1, 2, 3],
+     1),
+], ids=["null", "batch", "valid", "valid-ignore-0-scaled", "valid-without-use-ignore",
+        "valid-all-ignored"])
+def test_softmax_output_ignores_a_label_and_normalizes_as_mxnet(backend, attrs, labels,
+                                                                ignored_rows, divisor):
+    """MXNet 1.x: ignored samples get no gradient; 'valid' divides by the labels
+    not ignored (all of them without use_ignore), at least 1."""
+    exe = sg.SoftmaxOutput(sg.var("data"), sg.var("label"), **attrs).bind(
+        args={"data": sg.nd.array(RNG.normal(size=(4, 3)).astype(np.float32)),
+              "label": sg.nd.array(labels)},
+        grad_req={"data": "write", "label": "null"}, backend=backend)
+    out = exe.forward(is_train=True)[0].asnumpy()
+    exe.backward()
+    safe_labels = np.where(labels == -1, 0, labels).astype(int)
+    expected = out - np.eye(3, dtype=np.float32)[safe_labels]
+    expected[ignored_rows] = 0.0
+    expected *= attrs.get("grad_scale", 1.0) / divisor
+    assert_allclose(exe.grad_dict["data"].asnumpy(), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["reference", "cpu"])
+def test_softmax_output_range_checks_only_the_labels_it_does_not_ignore(backend):
+    data = RNG.normal(size=(3, 4)).astype(np.float32)
+    exe = sg.SoftmaxOutput(sg.var("data"), sg.var("label"), use_ignore=True).bind(
+        args={"data": sg.nd.array(data), "label": sg.nd.array(np.array([-1, 3, 0], np.int32))},
+        grad_req={"data": "write", "label": "null"}, backend=backend)
+    exe.forward(is_train=True)
+    exe.backward()
+    assert_allclose(exe.grad_dict["data"].asnumpy()[0], np.zeros(4), atol=0)
+    with pytest.raises(sg.OutOfRangeError, match="class label 4"):
+        exe.forward(is_train=True, label=np.array([-1, 4, 0], np.int32))
+        exe.backward()
+
+
 @pytest.mark.parametrize("head, forward", [("LinearRegressionOutput", lambda x: x),
                                            ("LogisticRegressionOutput",
                                             lambda x: 1 / (1 + np.exp(-x)))])

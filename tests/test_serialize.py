@@ -69,7 +69,8 @@ EXAMPLE_ATTRS = {
     **dict.fromkeys(["softmax", "log_softmax"], [{}, {"axis": 0}]),
     **dict.fromkeys(["l2_loss", "l1_loss", "sigmoid_binary_cross_entropy"], _DEFAULTS),
     "softmax_cross_entropy": [{}, {"sparse_label": False}],
-    "SoftmaxOutput": [{}, {"grad_scale": 0.5, "normalization": "batch"}],
+    "SoftmaxOutput": [{}, {"grad_scale": 0.5, "normalization": "batch"},
+                      {"normalization": "valid", "use_ignore": True, "ignore_label": 0.0}],
     **dict.fromkeys(["LinearRegressionOutput", "LogisticRegressionOutput"],
                     [{}, {"grad_scale": 2.0}]),
 }

@@ -11,6 +11,8 @@ The heads (``SoftmaxOutput``, ``LinearRegressionOutput``,
 ignores the head gradient: it is ``(prediction - label)`` scaled as MXNet
 scales it (``grad_scale``, and for regression divided by the number of
 outputs per sample). They create ``{name}_label`` when no label is given.
+SoftmaxOutput may ignore one label value (``use_ignore``): those samples get
+no gradient and their label is not checked against ``[0, classes)``.
 """
 
 import numpy as np
@@ -153,12 +155,34 @@ register(OpDef(
 
 
 def _softmax_output_grad(c, g):
+    """MXNet: (softmax - onehot(label)) * grad_scale, zero where the label is
+    ignored, then normalized (``_normalized``)."""
     data_type = c.known_type(0)
-    target = _one_hot_labels(c.y, data_type.shape[-1], data_type.dtype.name)
+    label = call("cast", c.y, dtype="int64")
+    kept = call("not_equal", label, c.attrs["ignore_label"]) if c.attrs["use_ignore"] else None
+    if kept is not None:  # one_hot checks every label it reads: give it a valid class
+        label = call("where", kept, label, 0)
+    target = _one_hot_labels(label, data_type.shape[-1], data_type.dtype.name)
     grad = (c.out - target) * c.attrs["grad_scale"]
-    if c.attrs["normalization"] == "batch":
-        grad = grad / call("size_of", c.y, axis=0)
-    return [grad, None]
+    if kept is not None:
+        grad = call("where", call("expand_dims", kept, axis=-1), grad, 0.0)
+    return [_normalized(c, grad, kept, data_type.dtype.name), None]
+
+
+def _normalized(c, grad, kept, dtype):
+    """``grad`` divided as MXNet's ``normalization`` says: 'null' by 1, 'batch' by
+    the batch size, 'valid' by the labels not ignored (all of them without
+    ``use_ignore``), at least 1."""
+    normalization = c.attrs["normalization"]
+    if normalization == "batch":
+        return grad / call("size_of", c.y, axis=0)
+    if normalization == "valid":
+        if kept is None:
+            count = call("size_of", c.y)
+        else:
+            count = call("sum", call("cast", kept, dtype=dtype))
+        return grad / call("maximum", count, 1.0)
+    return grad
 
 
 def _regression_grad(c, g):
@@ -178,8 +202,9 @@ def _class_label_type(ctx):
     return {} if data is None else {1: TensorType(data.shape[:-1], data.dtype)}
 
 
-def _softmax_output_reference(data, label, grad_scale, normalization):
-    """Forward ignores the label, as MXNet's does; backward checks it (one_hot)."""
+def _softmax_output_reference(data, label, **gradient_attrs):
+    """Forward ignores the label and the attributes, as MXNet's does; backward
+    checks the label (one_hot)."""
     return _softmax_reference(data, axis=-1)
 
 
@@ -194,9 +219,14 @@ def _head(name, infer, infer_inputs, reference, forward, grad, attrs, doc):
 
 _head("SoftmaxOutput", _softmax_output_infer, _class_label_type, _softmax_output_reference,
       lambda x: call("softmax", x), _softmax_output_grad,
-      {"normalization": A.CHOICE("null", "batch", default="null")},
-      "Softmax over the last axis; backward is (softmax - onehot(label)) * grad_scale "
-      "(divided by the batch size with normalization='batch').")
+      {"normalization": A.CHOICE("null", "batch", "valid", default="null"),
+       "use_ignore": A.BOOL(False), "ignore_label": A.FLOAT(-1.0)},
+      "Softmax over the last axis; backward is (softmax - onehot(label)) * grad_scale. "
+      "With use_ignore, samples whose label (truncated to an integer) equals "
+      "ignore_label get zero gradient and their label is not range-checked. "
+      "normalization divides the gradient by 1 ('null'), the batch size ('batch') or "
+      "the number of labels not ignored, at least 1 ('valid'; every label without "
+      "use_ignore).")
 
 
 def _regression_infer(ctx):

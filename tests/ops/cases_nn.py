@@ -90,7 +90,10 @@ def _losses():
     label = np.array([2, 0, 1, 1], np.int32)
     table += cases("SoftmaxOutput", lambda x, y, **_: _softmax(x), [
         ex(f32(4, 3), label), ex(f64(2, 3, 4), ints(2, 3, low=0, high=4), grad_scale=2.0),
-        ex(f32(4, 3), label.astype(np.float32), normalization="batch")])
+        ex(f32(4, 3), label.astype(np.float32), normalization="batch"),
+        ex(f32(2, 3, 4), np.array([[0, -1, 3], [-1, 2, 1]], np.int32), use_ignore=True,
+           normalization="valid"),
+        ex(f32(4, 3), label, ignore_label=2.0, use_ignore=True, normalization="valid")])
     table += cases("LinearRegressionOutput", lambda x, y, **_: x,
                    [ex(f32(4, 3), f32(4, 3)), ex(f64(4, 1), f64(4), grad_scale=0.5)])
     table += cases("LogisticRegressionOutput", lambda x, y, **_: 1 / (1 + np.exp(-x)),

@@ -99,6 +99,9 @@ ERRORS = [
     case(sg.OutOfRangeError, lambda: evaluated(sg.grad(sg.SoftmaxOutput(x, i), x, x=(2, 3))[0],
                                                x=np.zeros((2, 3), np.float32), i=np.array([0, -2])),
          "class label -2"),
+    case(sg.OutOfRangeError, lambda: evaluated(
+        sg.grad(sg.SoftmaxOutput(x, i, use_ignore=True), x, x=(2, 3))[0],
+        x=np.zeros((2, 3), np.float32), i=np.array([-1, 3])), "class label 3"),
     # ---- attributes and inputs, found when the node is built ---------------------------
     case(sg.AttrError, lambda: sg.sum(x, axes=1), "axes"),
     case(sg.AttrError, lambda: apply("sum", [x], {"axes": 1}),
