@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..graph.ir import Graph
 from ..options import CompileOptions
 from ..run_context import RunContext
-from .cpu.checking import compare
+from .checking import compare
 
 
 @dataclass

@@ -7,8 +7,9 @@ ready, so a run is a loop of calls with no allocation and no lookups.
 
 Modes (``CompileOptions``): ``check`` poisons a value's bytes with NaN after
 its last reader and keeps a copy of every kernel's results, which
-``checking.compare`` holds against the reference backend; ``profile`` times
-every kernel; ``strict`` refuses copies that a view or port would need.
+``backend/checking.compare`` holds against the reference backend;
+``profile`` times every kernel; ``strict`` refuses copies that a view or
+port would need.
 """
 
 import time

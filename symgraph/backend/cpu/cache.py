@@ -12,7 +12,7 @@ processes compiling the same kernel at once are safe; a file whose text does
 not match its name (truncated, edited) is rewritten, never trusted, and
 numba's cache files of a kernel that fail to load are deleted and rebuilt. The
 directory is ``SYMGRAPH_CACHE_DIR``, default ``~/.cache/symgraph``.
-``SYMGRAPH_DUMP=dir`` also writes every kernel there, readable.
+``SYMGRAPH_DUMP=dir`` also writes every kernel there, readable (``backend/dump.py``).
 """
 
 import hashlib
@@ -28,6 +28,7 @@ import time
 import numba
 
 from ...errors import LoweringError
+from ..dump import dump, write_atomically
 from . import scalars
 
 _loaded = {}
@@ -86,7 +87,7 @@ def _import(name, source, strict):
             raise LoweringError(f"the kernel cache {err.filename or ''} cannot be written "
                                 f"({err.strerror}); set SYMGRAPH_CACHE_DIR (strict mode)") from err
         path = _cached_file(_private_dir(), name, source)
-    _dump(name, source)
+    dump(name, source)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # numba's cache finds functions through sys.modules
@@ -98,7 +99,7 @@ def _cached_file(folder, name, source):
     """The module file for ``source``, rewritten if missing or not what it should be."""
     path = folder / f"{name}.py"
     if not path.exists() or path.read_text(encoding="utf-8", errors="replace") != source:
-        _write_atomically(path, source)
+        write_atomically(path, source)
     return path
 
 
@@ -109,25 +110,6 @@ def _private_dir():
     if not _PRIVATE:
         _PRIVATE.append(pathlib.Path(tempfile.mkdtemp(prefix="symgraph-kernels-")))
     return _PRIVATE[0]
-
-
-def _write_atomically(path, text):
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".py")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def _dump(name, source):
-    folder = os.environ.get("SYMGRAPH_DUMP")
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-        _write_atomically(pathlib.Path(folder) / f"{name}.py", source)
 
 
 def compile_for(kernel, args):

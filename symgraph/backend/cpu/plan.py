@@ -3,6 +3,11 @@ memory plan, plain data until ``bind`` gives it arrays (``bound.py``).
 
     Graph ──fuse──> kernels ──place_updates, plan_memory──> storages
                        └──loopnest, codegen, cache──> numba kernels
+
+The loop nests and the kernels' values are planned as for CUDA
+(``backend/loopnest.py``, ``backend/codegen.py``); what is the CPU's is
+choosing which kernels run in parallel and which outputs a kernel stores
+over an input it reads (``LoopNest.written_over``).
 """
 
 from dataclasses import replace
@@ -14,10 +19,11 @@ from ...ops import registry
 from ...ops.registry import Kind, describe
 from ...options import CompileOptions
 from ...passes.fuse import ELEMENTWISE, INLINE_REDUCTIONS, OPAQUE, REDUCE
+from ..codegen import is_inlined
 from ..kernel_plan import plan_kernels
+from ..loopnest import plan_loops
 from .cache import load_kernel
-from .codegen import is_inlined, kernel_source
-from .loopnest import plan_loops
+from .codegen import kernel_source
 from .scalars import import_header
 
 PARALLEL_MIN_ELEMENTS = 1 << 20  # below this, a thread pool costs more than it gives

@@ -6,8 +6,8 @@ training step (``CompiledStep``) run, with numba kernels on numpy arrays.
 import numpy as np
 
 from ...options import CompileOptions
+from ..checking import compare
 from ..program import RunState, TwoPhaseProgram
-from .checking import compare
 from .plan import CompiledPlan
 
 

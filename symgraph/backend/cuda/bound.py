@@ -9,7 +9,7 @@ which says whether an index was out of range; the run stops there, before
 any parameter is updated, with the error the CPU raises.
 
 Modes (``CompileOptions``): ``check`` copies every kernel's results to the
-host for ``cpu/checking.compare`` and poisons storages with 0xFF bytes
+host for ``backend/checking.compare`` and poisons storages with 0xFF bytes
 after their last reader; ``profile`` times each kernel (synchronizing);
 ``strict`` refuses the copies a view or a partly broadcast input would need
 before each run, as on the CPU.

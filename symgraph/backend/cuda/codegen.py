@@ -1,5 +1,4 @@
-"""CUDA source for one fused kernel: the CPU generator's expressions, in
-CUDA's loop structure.
+"""CUDA loops for one fused kernel, compiled later with ``numba.cuda.jit``.
 
     elementwise   one thread per element, grid-stride:  t = grid(1); while t < n: ...
     rows          one block per row (K = 1): each thread folds a strided part
@@ -10,31 +9,26 @@ CUDA's loop structure.
     columns       one thread per (o, k): a sequential fold over r, coalesced
                   along k
 
-Everything about values is shared with the CPU generator (``cpu/codegen.py``):
-how a node becomes ``v{i} = <dtype>(<scalar template>)``, which nodes a pass
-needs, how reductions start, combine and finish. Only the loops differ, so
-this module subclasses it and replaces the loop methods. The kernels read
-and write the same port and output views as the CPU's, from the same
-``LoopNest``.
+Everything about values is the shared generator's (``backend/codegen.py``,
+as for the CPU): how a node becomes ``v{i} = <dtype>(<scalar template>)``,
+which nodes a pass needs, how reductions start, combine and finish. This
+module writes only the loops, and reads and writes the same port and output
+views as the CPU's kernels, from the same ``LoopNest`` (whose
+``written_over`` a CUDA plan leaves empty: every output has its own array).
 """
 
-from ..cpu.codegen import _REDUCERS, _Kernel, _accumulator, _convert
-from ..cpu.loopnest import is_reduction
-from ...passes.fuse import ELEMENTWISE
+from ..codegen import REDUCERS, KernelSource, accumulator_dtype, converter
+from ..loopnest import is_reduction
 from .scalars import WARP
 
 MAX_ROW_THREADS = 256  # the shared arrays' size: the widest block a row kernel runs with
 
 
-class _CUDAKernel(_Kernel):
-    def source(self):
-        args = [f"p{j}" for j in range(len(self.nest.ports))] + list(self.out_names.values())
-        dims = ("O", "R", "K") if self.kernel.kind != ELEMENTWISE else tuple(
-            f"n{d}" for d in range(len(self.nest.dims)))
-        self.w.line("@cuda.jit")
-        self.w.open(f"def kernel({', '.join(dims + tuple(args))}):")
-        getattr(self, f"_{self.nest.variant}")(dims)
-        return "\n".join(self.w.lines)
+class _CUDAKernel(KernelSource):
+    label = "CUDA "
+
+    def decorator(self):
+        return "@cuda.jit"
 
     def _grid_stride(self, total):
         self.w.line("t = cuda.grid(1)")
@@ -81,7 +75,7 @@ class _CUDAKernel(_Kernel):
         self.w.line("tid = cuda.threadIdx.x")
         self.w.line("width = cuda.blockDim.x")
         for node in reductions:
-            dtype = _accumulator(self.types[node.inputs[0]].dtype).name
+            dtype = accumulator_dtype(self.types[node.inputs[0]].dtype).name
             self.w.line(f"s{self.ids[node]} = cuda.shared.array({MAX_ROW_THREADS}, {dtype})")
         self.w.line("o = cuda.blockIdx.x")
         self.w.open("while o < O:")
@@ -126,8 +120,8 @@ class _CUDAKernel(_Kernel):
         memory down to one warp, then shuffles within the warp."""
         i = self.ids[node]
         acc, shared = f"a{i}", f"s{i}"
-        convert = _convert(_accumulator(self.types[node.inputs[0]].dtype))
-        step = _REDUCERS[node.op][0]
+        convert = converter(accumulator_dtype(self.types[node.inputs[0]].dtype))
+        step = REDUCERS[node.op][0]
         w = self.w
         w.line(f"{shared}[tid] = {acc}")
         w.line("cuda.syncthreads()")
@@ -158,6 +152,4 @@ class _CUDAKernel(_Kernel):
 def kernel_source(kernel, nest, types):
     """The source of ``def kernel(...)``, a ``cuda.jit`` kernel, for a fused
     kernel and its loop nest."""
-    ops = ", ".join(dict.fromkeys(n.op for n in kernel.nodes))
-    header = f"# CUDA {nest.variant} kernel over {len(nest.dims)} collapsed dims: {ops}"
-    return header + "\n" + _CUDAKernel(kernel, nest, types, parallel=False).source() + "\n"
+    return _CUDAKernel(kernel, nest, types).source()

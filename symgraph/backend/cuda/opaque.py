@@ -20,7 +20,7 @@ from ...ops.indexing import index_key
 from ...ops.shape_rules import normalize_axes, normalize_axis
 from ...passes.fuse import INLINE_REDUCTIONS, reduce_axes
 from ...random_bits import stream_key
-from ..cpu.codegen import _REDUCERS, _accumulator
+from ..codegen import REDUCERS, accumulator_dtype
 from . import kernels
 from .device import flat
 from .layout import Layout, dense_layout, indexed_layout
@@ -224,8 +224,8 @@ def _reduction(bound, node):
     permuted = Layout(layout.root, layout.offset, tuple(t.shape[d] for d in order),
                       tuple(layout.strides[d] for d in order))
     source, steps = bound.densify(permuted)
-    dtype = _accumulator(t.dtype)
-    identity = _REDUCERS[node.op][1]
+    dtype = accumulator_dtype(t.dtype)
+    identity = REDUCERS[node.op][1]
     if dtype.kind != "f" and math.isinf(identity):
         identity = np.iinfo(dtype).min if identity < 0 else np.iinfo(dtype).max
     out = _out(bound, node)

@@ -19,10 +19,10 @@ from ...errors import LoweringError
 from ...ops.registry import describe
 from ...options import CompileOptions
 from ...passes.fuse import ELEMENTWISE, OPAQUE, REDUCE
+from ..codegen import is_inlined
+from ..dump import dump
 from ..kernel_plan import plan_kernels
-from ..cpu.cache import _dump
-from ..cpu.codegen import is_inlined
-from ..cpu.loopnest import plan_loops
+from ..loopnest import plan_loops
 from .codegen import kernel_source
 from .opaque import is_lowered
 from .scalars import import_header
@@ -91,6 +91,6 @@ def load_kernel(source):
     if name not in _kernels:
         namespace = {"__name__": name}
         exec(compile(source, f"<{name}>", "exec"), namespace)  # noqa: S102 (generated)
-        _dump(name, source)
+        dump(name, source)
         _kernels[name] = namespace["kernel"]
     return _kernels[name]

@@ -1,7 +1,7 @@
 """The CUDA programs: what an executor (``CUDAProgram``) and a compiled
 training step (``CUDAStep``) run on a device. They mirror the CPU's
-(``cpu/program.py``: the same two-phase training plan, the same run state)
-with device arrays: arguments and gradients stay on the device, and only
+(``cpu/program.py``: the same two-phase training plan and run state, from
+``backend/program.py``) with device arrays: arguments and gradients stay on the device, and only
 what the user reads comes back (a step's outputs; an executor's outputs
 are device NDArrays the user copies when they want).
 """
@@ -9,7 +9,7 @@ are device NDArrays the user copies when they want).
 import numpy as np
 
 from ...options import CompileOptions
-from ..cpu.checking import compare
+from ..checking import compare
 from ..program import RunState, TwoPhaseProgram
 from .device import copy, on, to_host
 from .plan import CUDAPlan

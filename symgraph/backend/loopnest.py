@@ -12,17 +12,18 @@ neither, so the common cases (same shapes, row and column vectors) become
 one- and two-dimensional loops with contiguous inner dimensions. A port
 whose broadcast pattern cannot be expressed in the collapsed space is
 marked ``dense``: the runtime broadcasts and copies it to full size first.
-Everything here depends on shapes only, never on data.
+Everything here depends on shapes only, never on data or on the device, so
+the CPU and CUDA backends run their kernels over the same nests.
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ...ops import registry
-from ...ops.shape_rules import normalize_axes, reduced_shape
-from ...ops.registry import Kind
-from ...passes.fuse import ELEMENTWISE, REDUCE
+from ..ops import registry
+from ..ops.shape_rules import normalize_axes, reduced_shape
+from ..ops.registry import Kind
+from ..passes.fuse import ELEMENTWISE, REDUCE
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class LoopNest:
     # LLVM vectorizes a loop only after checking at run time that its arrays
     # do not overlap, and falls back to scalar code when they do (measured:
     # relu in place over a 256x256 matmul result, 36 us scalar, 7 us vector).
+    # The CPU plan fills it (``cpu/plan.py``); CUDA's nests leave it empty.
     written_over: dict = field(default_factory=dict)
 
     def output_arrays(self):
@@ -75,6 +77,7 @@ def _is_reduced_class(kernel, node, types):
 
 
 def is_reduction(node):
+    """Whether ``node`` folds values (a REDUCE op): an accumulator in a kernel."""
     return registry.get(node.op).kind == Kind.REDUCE
 
 

@@ -1,13 +1,14 @@
 """Check mode's comparison: every value a compiled kernel wrote, against the
 numpy reference computing the same graph on the same inputs, in schedule
-order, so the first kernel that goes wrong is the one named."""
+order, so the first kernel that goes wrong is the one named. Every backend's
+program calls it with host copies of what its kernels wrote."""
 
 import numpy as np
 
-from ...errors import CheckError
-from ...graph.ir import Graph
-from ...ops.registry import describe
-from ..reference import compute
+from ..errors import CheckError
+from ..graph.ir import Graph
+from ..ops.registry import describe
+from .reference import compute
 
 _TOLERANCE = {"f": {4: (2e-3, 1e-5), 8: (1e-9, 1e-12)}}
 
