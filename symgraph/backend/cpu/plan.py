@@ -84,16 +84,20 @@ def _written_over(nest, memory, direct):
     """``LoopNest.written_over``: full outputs placed on the bytes of an input
     the kernel reads through one full-size port (the memory plan's in-place
     writes, and parameter updates written into the parameter's own array)."""
-    over = dict(memory.in_place)
-    over.update({value: v for value, name in direct.items() for port in nest.ports
-                 if (v := port.value).node.op == "var" and v.node.name == name})
-    ports = {}
+    source_of = dict(memory.in_place)  # output value -> the input whose bytes it takes
+    ports_of = {}
     for j, port in enumerate(nest.ports):
-        ports.setdefault(port.value, []).append(j)
-    return {value: ports[over[value]][0] for value in nest.full_outputs
-            if value in over and len(ports.get(over[value], ())) == 1
-            and nest.ports[ports[over[value]][0]].view == nest.dims
-            and not nest.ports[ports[over[value]][0]].dense}
+        ports_of.setdefault(port.value, []).append(j)
+        if port.value.node.op == "var":
+            source_of.update({value: port.value for value, name in direct.items()
+                              if name == port.value.node.name})
+    written = {}
+    for value in nest.full_outputs:
+        ports = ports_of.get(source_of.get(value), [])
+        if len(ports) == 1 and nest.ports[ports[0]].view == nest.dims \
+                and not nest.ports[ports[0]].dense:
+            written[value] = ports[0]
+    return written
 
 
 def _worth_parallel(nest, beside_blas):
