@@ -128,7 +128,7 @@ class BoundPlan:
         if node.op == "take":
             return (_take, (inputs[0], inputs[1], node.attrs["axis"], out))
         if node.op == "one_hot" and inputs[0].flags.c_contiguous and out.flags.c_contiguous:
-            return one_hot_step(inputs[0], node.attrs, out)
+            return one_hot_step(inputs[0], node.attrs, out, self.options.strict)
         op = registry.get(node.op)
         return (_library, (op, node.attrs.as_dict(), op.uses_run, self.run_state, inputs, out))
 

@@ -36,9 +36,10 @@ def kernel(labels, on_value, off_value, out):
 '''
 
 
-def one_hot_step(labels, attrs, out):
-    """The ``(function, args)`` step that writes ``one_hot(labels)`` into ``out``."""
-    kernel = load_kernel(_ONE_HOT)
+def one_hot_step(labels, attrs, out, strict=False):
+    """The ``(function, args)`` step that writes ``one_hot(labels)`` into ``out``;
+    ``strict`` as for generated kernels (``cache.load_kernel``)."""
+    kernel = load_kernel(_ONE_HOT, strict=strict)
     rows = out.reshape(-1, attrs["depth"])
     args = (labels.reshape(-1), out.dtype.type(attrs["on_value"]),
             out.dtype.type(attrs["off_value"]), rows)
