@@ -14,6 +14,13 @@ control flow (``while b.norm() < 1000: b = b * 2``) is differentiated along
 that path. Only operations that depend on arrays with attached gradients are
 recorded. With ``create_graph=True`` the gradients are recorded arrays
 themselves, so they can be differentiated again.
+
+GPU arrays (``sg.gpu(0)``) take the path their eager ops take: the tape
+holds the host arrays each op read and wrote, the reference backend
+evaluates the gradient graph on the host, and each gradient is uploaded to
+its variable's device (into ``.grad``, or as the array ``grad`` returns).
+A recorded computation lives on one device; heads, head gradients and
+variables on different ones are a ``ContextError``.
 """
 
 import contextlib
@@ -93,9 +100,11 @@ def attach(array):
     return node.outputs[0]
 
 
-def recorded(op, attrs, inputs, results):
+def recorded(op, attrs, inputs, operands, results, values):
     """Add the op that made ``results`` from ``inputs`` to the graph, if any
-    input is tracked; give each result its place in the graph."""
+    input is tracked; give each result its place in the graph. ``operands``
+    and ``values`` are the host arrays the op read and wrote (numbers stay
+    numbers); the tape keeps those, so nothing is read back from a GPU."""
     from .ndarray.ndarray import NDArray
 
     tracked = [x._entry for x in inputs if isinstance(x, NDArray) and x._entry is not None]
@@ -104,18 +113,18 @@ def recorded(op, attrs, inputs, results):
     if op.uses_run and not is_training() and len(inputs) == 1:
         results[0]._entry = tracked[0]  # e.g. Dropout in predict mode: the identity
         return
-    entries = [x._entry if isinstance(x, NDArray) and x._entry is not None else _constant(x)
-               for x in inputs]
+    entries = [x._entry if isinstance(x, NDArray) and x._entry is not None else _constant(a)
+               for x, a in zip(inputs, operands)]
     node = Node(op.name, entries, attrs, naming.fresh_name(op.name),
                 num_outputs=op.num_outputs)
-    _values[node] = tuple(r._data for r in results)
+    _values[node] = tuple(values)
     for result, value in zip(results, node.outputs):
         result._entry = value
 
 
 def _constant(x):
     """An untracked input: a weak constant for a Python scalar, else a variable
-    bound to its array (no copy)."""
+    bound to its host array (no copy of a host one)."""
     if isinstance(x, numbers.Number) and not isinstance(x, np.generic):
         attrs = registry.get("const").canonical_attrs({"value": x}, "recorded input")
         return Node("const", (), attrs, naming.fresh_name("const")).outputs[0]
@@ -137,7 +146,8 @@ def grad(heads, variables, head_grads=None, retain_graph=None, create_graph=Fals
             raise GradientError("grad() needs arrays with attach_grad() called before record()")
     values = _gradients(heads, [v._entry for v in variables], head_grads,
                         retain_graph=create_graph if retain_graph is None else retain_graph)
-    return [_wrap(value, array, create_graph) for value, array in values]
+    return [_wrap(value, array, v.context, create_graph)
+            for (value, array), v in zip(values, variables)]
 
 
 def backward(heads, head_grads=None, retain_graph=False):
@@ -156,6 +166,7 @@ def _gradients(heads, wrt, head_grads, retain_graph):
     from .backend.reference import compute
 
     outputs = [_entry_of(h) for h in heads]
+    _one_context(heads, wrt, head_grads)
     graph = Graph(outputs)
     if any(n in _freed for n in graph.nodes):
         raise GradientError("this graph was released by an earlier backward; pass "
@@ -163,8 +174,8 @@ def _gradients(heads, wrt, head_grads, retain_graph):
     head_values, feeds = _head_values(heads, head_grads)
     known = {v: array for n in graph.nodes if n in _values
              for v, array in zip(n.outputs, _values[n])}
-    feeds.update({n.name: _values[n][0] if n in _values else _leaves[id(n)]._data
-                  for n in graph.variables()})
+    feeds.update({n.name: _values[n][0] if n in _values else np.asarray(_leaves[id(n)])
+                  for n in graph.variables()})  # a leaf's buffer on the CPU, a GPU one's copy
     bound = {name: TensorType(a.shape, a.dtype) for name, a in feeds.items()}
     if retain_graph or head_grads is not None:
         full = differentiate(graph, wrt, head_values, bound)
@@ -218,6 +229,16 @@ def _cached_gradient_graph(graph, wrt, bound, known, feeds):
     return full, types, moved, renamed
 
 
+def _one_context(heads, wrt, head_grads):
+    """Refuse a gradient whose heads, head gradients and variables live on
+    different devices (eager ops already refuse mixed inputs): its graph
+    would span devices, which no recorded computation does."""
+    from .ndarray.eager import common_context
+
+    arrays = heads + [_leaves[id(v.node)] for v in wrt] + _as_list(head_grads)
+    common_context(arrays, "the heads, head gradients and variables of one gradient")
+
+
 def _head_values(heads, head_grads):
     if head_grads is None:
         return [None] * len(heads), {}
@@ -239,10 +260,10 @@ def _entry_of(head):
     return head._entry
 
 
-def _wrap(value, array, recorded_too):
+def _wrap(value, array, context, recorded_too):
     from .ndarray.ndarray import NDArray
 
-    result = NDArray(array)
+    result = NDArray(array, context)
     if recorded_too:
         result._entry = value
     return result

@@ -3,7 +3,10 @@ compiler uses: the op's ``infer`` checks the inputs (with the same error
 messages a graph gives) and its numpy ``reference`` computes the result.
 
 ``invoke`` is the one door every NDArray operation goes through, so the
-imperative autograd can later record operations in one place.
+imperative autograd records operations in one place. On GPU arrays the op
+runs on host copies of the inputs and its results are uploaded; the
+autograd tape keeps those host inputs and results, so a backward reads no
+recorded value back from the device.
 """
 
 import numbers
@@ -42,15 +45,15 @@ def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
     where = name or op_name
     attrs = op.canonical_attrs(attrs, where)
     op.check_arity(len(inputs), attrs, where)
-    context = _common_context(inputs)
+    context = common_context(inputs)
     arrays = [_operand(x) for x in inputs]
     node = Node(op_name, [_placeholder(i) for i in range(len(arrays))], attrs, where,
                 num_outputs=op.num_outputs)
     out_types = op.infer(InferContext(node, [_type_of(a) for a in arrays]))
-    results = run_node(node, arrays, out_types, run or autograd.run_context())
-    wrapped = [NDArray(np.asarray(r, dtype=t.dtype), context)
-               for r, t in zip(results, out_types)]
-    autograd.recorded(op, attrs, inputs, wrapped)
+    computed = run_node(node, arrays, out_types, run or autograd.run_context())
+    results = [np.asarray(r, dtype=t.dtype) for r, t in zip(computed, out_types)]
+    wrapped = [NDArray(r, context) for r in results]
+    autograd.recorded(op, attrs, inputs, arrays, wrapped, results)
     if out is not None:
         return out.assign(wrapped[0])
     return wrapped[0] if len(wrapped) == 1 else tuple(wrapped)
@@ -74,12 +77,13 @@ def _type_of(array):
     return TensorType((), weak_dtype_of(array), weak=True)
 
 
-def _common_context(inputs):
+def common_context(inputs, what="inputs"):
+    """The one context of the NDArrays among ``inputs`` (the default if none)."""
     from ..context import current_context
     from .ndarray import NDArray
 
     contexts = {x.context for x in inputs if isinstance(x, NDArray)}
     if len(contexts) > 1:
-        raise ContextError(f"inputs live on different devices: {sorted(map(str, contexts))}; "
+        raise ContextError(f"{what} live on different devices: {sorted(map(str, contexts))}; "
                            "copy them to one with copyto(ctx)")
     return contexts.pop() if contexts else current_context()

@@ -10,7 +10,9 @@ compiled graphs read and write in place, and ``__cuda_array_interface__``
 shares it with other CUDA libraries. Eager operations on GPU arrays are
 the host's: they copy their inputs to the host, compute with the numpy
 reference and copy the result back, so use them for setup and inspection,
-and compiled graphs (``simple_bind``, ``compile_step``) for work.
+and compiled graphs (``simple_bind``, ``compile_step``) for work. Recorded
+gradients (``attach_grad``, ``autograd.record``) take the same path and
+land on the variable's device.
 """
 
 import numbers
@@ -20,7 +22,7 @@ import numpy as np
 from ..api import install_methods
 from ..backend.cuda import device
 from ..context import Context, current_context
-from ..errors import DTypeError, GradientError, ShapeError
+from ..errors import ContextError, DTypeError, GradientError, ShapeError
 from ..graph.ir import TensorType
 from ..symbol import _index_spec
 from .eager import invoke
@@ -118,6 +120,7 @@ class NDArray:
     def copyto(self, other):
         """Copy into ``other`` (an NDArray: its buffer is overwritten) or onto a
         Context (across devices through the host)."""
+        _refuse_recorded_copy(self, other if isinstance(other, Context) else other.context)
         if isinstance(other, Context):
             return self.copy() if other == self._context else NDArray(self.asnumpy(), other)
         return other.assign(self)
@@ -267,6 +270,18 @@ def _refuse_recorded_write(array):
     if autograd.is_recording() and array._grad_req != "null":
         raise GradientError("an array with attach_grad() cannot be written in place inside "
                             "autograd.record(); compute a new array instead")
+
+
+def _refuse_recorded_copy(array, context):
+    """A recorded computation lives on one device: a recorded array's copy on
+    another would leave the graph, and its gradient would silently stop there."""
+    from .. import autograd
+
+    if autograd.is_recording() and array._entry is not None and context != array._context:
+        raise ContextError(f"a recorded array cannot be copied from {array._context} to "
+                           f"{context} inside autograd.record(): a recorded computation lives "
+                           "on one device; copy the inputs before record(), or inside "
+                           "autograd.pause()")
 
 
 for _dunder, _op in [("add", "add"), ("sub", "subtract"), ("mul", "multiply"),
