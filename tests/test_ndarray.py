@@ -61,6 +61,25 @@ def test_in_place_refuses_unsafe_casts_and_bad_shapes():
         nd.zeros((3,)).assign(nd.ones((2,)))
 
 
+def test_contiguous_basic_slices_are_views_as_in_mxnet():
+    x = sg.nd.arange(12).reshape((3, 4))
+    row, rows = x[1], x[1:3]
+    row[:] = -1
+    rows += 100
+    assert x.asnumpy().tolist()[1:] == [[99.0] * 4, [108.0, 109.0, 110.0, 111.0]]
+    column = x[:, 1]  # strided: a copy, as MXNet's slice op makes
+    column[:] = 0
+    assert x.asnumpy()[0, 1] == 1.0
+    w = sg.nd.ones((2, 2))
+    w.attach_grad()
+    with sg.autograd.record():  # recorded: the slice is an op the tape sees
+        y = (w[0] * 3).sum()
+    y.backward()
+    assert w.grad.asnumpy().tolist() == [[3.0, 3.0], [0.0, 0.0]]
+    with pytest.raises(sg.ShapeError, match="out of bounds"):
+        x[3]
+
+
 def test_conversions_and_copies():
     data = np.arange(6, dtype=np.float64).reshape(2, 3)
     x = nd.array(data)

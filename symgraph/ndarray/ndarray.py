@@ -3,7 +3,8 @@
 Arithmetic, comparisons, reductions and slicing run through the op registry
 (``eager.invoke``), so an NDArray computes exactly what a compiled graph
 computes and fails with the same messages. In-place forms (``x += y``,
-``x[:] = ...``, ``out=``) write into the existing buffer.
+``x[:] = ...``, ``out=``) write into the existing buffer, and basic slices
+with a contiguous result (``x[1:3]``, ``x[2]``) are views of it, as in MXNet.
 
 On a GPU context (``sg.gpu(0)``) the data is a numba device array, which
 compiled graphs read and write in place, and ``__cuda_array_interface__``
@@ -199,9 +200,20 @@ class NDArray:
             _set_item(self._data, key, source, self.shape)
 
     def __getitem__(self, key):
+        """``x[1:3]``, ``x[2]``: a view sharing ``x``'s buffer when the result is
+        contiguous, as MXNet's basic slicing gives; otherwise (strided results,
+        GPU arrays, inside ``autograd.record()``, which must see the slice) a
+        copy through the ``slice`` op. Arrays of indices gather (``take``)."""
+        from .. import autograd
+
         if isinstance(key, (NDArray, np.ndarray, list)):
             return invoke("take", (self, key), {"axis": 0})
-        return invoke("slice", (self,), {"index": _index_spec(key)})
+        spec = _index_spec(key)
+        if not self._on_gpu() and not autograd.is_recording():
+            view = _contiguous_view(self._data, key)
+            if view is not None:
+                return NDArray(view, self._context)
+        return invoke("slice", (self,), {"index": spec})
 
     # ---- math ------------------------------------------------------------------------
     def norm(self):
@@ -232,6 +244,16 @@ def _copy_into(target, source):
     except ValueError as err:
         raise ShapeError(f"cannot write shape {np.shape(source)} into shape "
                          f"{target.shape}: {err}") from None
+
+
+def _contiguous_view(data, key):
+    """``data[key]`` if it is a contiguous view; ``None`` for anything else,
+    including keys numpy rejects (the ``slice`` op then raises symgraph's error)."""
+    try:
+        view = data[key]
+    except (IndexError, ValueError, TypeError):
+        return None
+    return view if isinstance(view, np.ndarray) and view.flags.c_contiguous else None
 
 
 def _set_item(target, key, source, shape):
