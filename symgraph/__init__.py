@@ -24,7 +24,8 @@ from .options import CompileOptions  # noqa: F401
 from .serialize import load, load_json  # noqa: F401
 from .step import compile_step  # noqa: F401
 from .trace import hybridize, trace  # noqa: F401
-from .symbol import Symbol, Variable, group, var  # noqa: F401
+from .build import Variable, group, var  # noqa: F401
+from .symbol import Symbol  # noqa: F401
 from . import data, metrics, nn, testing  # noqa: F401  (after Symbol: they build symbols)
 from .model import Model  # noqa: F401
 

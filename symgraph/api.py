@@ -9,9 +9,10 @@ argument rules serve NDArray's eager functions (``bind_arguments``).
 
 import numbers
 
+from .build import apply
 from .errors import AttrError
 from .ops import registry
-from .symbol import Symbol, apply
+from .symbol import Symbol
 
 # Ops the compiler and autodiff use internally, reached through other names.
 INTERNAL = frozenset({"var", "const", "slice", "unslice", "unreduce", "concat_part",

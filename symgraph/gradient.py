@@ -4,9 +4,10 @@ The result is an ordinary Symbol that shares the forward graph: run it,
 save it, draw it, or differentiate it again for higher-order derivatives.
 """
 
+from .build import group
 from .compiler import differentiate
 from .errors import GradientError
-from .symbol import Symbol, group
+from .symbol import Symbol
 
 
 def grad(outputs, wrt, head_grads=None, **shapes):

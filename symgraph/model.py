@@ -22,6 +22,7 @@ import numpy as np
 
 from . import metrics as metric_lib
 from . import optim
+from .build import apply, group, var
 from .context import current_context
 from .data.iterators import ArrayIter
 from .errors import BindError, ShapeError
@@ -33,7 +34,7 @@ from .nn import regularizers
 from .nn.params import check_params, load_params, save_params
 from .nn.progress import EpochProgress, History
 from .step import compile_step
-from .symbol import Symbol, apply, group, var
+from .symbol import Symbol
 
 LABEL, WEIGHT = "label", "sample_weight"
 EVAL_BATCH = 256  # evaluate and predict run in batches of this size unless told

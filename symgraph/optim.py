@@ -24,8 +24,8 @@ import math
 
 import numpy as np
 
+from .build import var
 from .errors import AttrError
-from .symbol import var
 
 
 class Optimizer:

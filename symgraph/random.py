@@ -5,7 +5,7 @@ numbers on every backend, whatever the evaluation order.
 """
 
 from . import random_bits
-from .symbol import apply
+from .build import apply
 
 
 def seed(value):

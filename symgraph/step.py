@@ -14,6 +14,7 @@ writes into the parameter arrays (``step.params``) directly.
 import numpy as np
 
 from .backend.reference import compute
+from .build import var
 from .compiler import differentiate, refuse_reference_on_gpu
 from .context import current_context
 from .dtypes import is_float
@@ -26,7 +27,7 @@ from .passes.expand import expand
 from .passes.infer import infer_types
 from .passes.simplify import simplify
 from .run_context import RunContext
-from .symbol import Symbol, var
+from .symbol import Symbol
 
 
 def compile_step(loss, optimizer=None, params=None, backend="cpu", type_dict=None, ctx=None,

@@ -1,8 +1,10 @@
 """``Symbol``: the user's handle on graph outputs, with MXNet's API.
 
-A Symbol is a tuple of ``Value``s. Python operators and methods build new
-nodes through ``apply``; ``list_arguments``, ``infer_shape`` and friends read
-the graph reachable from the outputs. Symbols are never mutated.
+A Symbol is a tuple of ``Value``s. ``list_arguments``, ``infer_shape`` and
+friends read the graph reachable from the outputs; ``bind`` and ``eval`` run
+it, ``save`` writes it. Python operators build new nodes through
+``build.apply`` (``build`` also makes the first Symbols: ``var``, ``group``).
+Symbols are never mutated.
 """
 
 import numbers
@@ -10,10 +12,9 @@ import numbers
 import numpy as np
 
 from .dtypes import as_dtype
-from .errors import AttrError, BindError, OutOfRangeError, ShapeError, TraceError
-from .graph import naming
-from .graph.ir import Graph, Node, TensorType
-from .ops import registry
+from .errors import BindError, OutOfRangeError, ShapeError, TraceError
+from .graph.ir import Graph, TensorType
+from .ops.indexing import index_spec
 
 
 class Symbol:
@@ -102,7 +103,7 @@ class Symbol:
                 raise OutOfRangeError(f"{self!r} has {len(self._outputs)} outputs; there is "
                                       f"no output {key}")
             return Symbol([self._outputs[key]])
-        return apply("slice", (self,), {"index": _index_spec(key)})
+        return _apply("slice", (self,), {"index": index_spec(key)})
 
     def __bool__(self):
         raise TraceError(f"{self!r} has no truth value until it runs: Python control flow "
@@ -232,20 +233,28 @@ class Symbol:
 
     # ---- operators -------------------------------------------------------------------
     def __neg__(self):
-        return apply("negative", (self,), {})
+        return _apply("negative", (self,), {})
 
     def __abs__(self):
-        return apply("abs", (self,), {})
+        return _apply("abs", (self,), {})
 
     @property
     def T(self):
-        return apply("transpose", (self,), {})
+        return _apply("transpose", (self,), {})
+
+
+def _apply(op_name, inputs, attrs):
+    """``build.apply``, imported when an operator runs: ``build`` makes Symbols,
+    so it imports this module, and a top-level import here would be a cycle."""
+    from .build import apply
+
+    return apply(op_name, inputs, attrs)
 
 
 def _binary(op_name, reflected=False):
     def method(self, other):
         pair = (other, self) if reflected else (self, other)
-        return apply(op_name, pair, {})
+        return _apply(op_name, pair, {})
 
     return method
 
@@ -293,93 +302,3 @@ def _output_name(value):
     if node.num_outputs == 1:
         return f"{node.name}_output"
     return f"{node.name}_output{value.index}"
-
-
-def _index_spec(key):
-    """A numpy basic index as a plain tuple: ("s", start, stop, step), ("i", k),
-    ("new",) for None, ("...",) for Ellipsis."""
-    items = key if isinstance(key, tuple) else (key,)
-    spec = []
-    for item in items:
-        if isinstance(item, slice):
-            spec.append(("s", item.start, item.stop, item.step))
-        elif item is None:
-            spec.append(("new",))
-        elif item is Ellipsis:
-            spec.append(("...",))
-        elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
-            spec.append(("i", int(item)))
-        else:
-            raise AttrError(f"only basic indexing (ints, slices, None, ...) is supported, "
-                            f"got {item!r}; use take() to gather")
-    return tuple(spec)
-
-
-def apply(op_name, inputs, attrs, name=None):
-    """Build one node of ``op_name`` and return its outputs as a Symbol.
-
-    ``inputs`` are Symbols, Python scalars or numpy arrays (made constants), or
-    ``None`` where the op creates the input as a variable (a layer's weight).
-    """
-    op = registry.get(op_name)
-    node_name = naming.scoped(name) if name is not None else naming.fresh_name(op_name)
-    where = f"{node_name} ({op_name})"
-    attrs = op.canonical_attrs(attrs, where)
-    inputs = list(inputs)
-    arity = op.expected_arity(attrs)
-    if arity is not None and len(inputs) < arity:
-        inputs += [None] * (arity - len(inputs))
-    values = [_as_value(x, i, op, node_name) for i, x in enumerate(inputs)]
-    op.check_arity(len(values), attrs, where)
-    node = Node(op_name, values, attrs, node_name, num_outputs=op.num_outputs,
-                origin=naming.current_origin())
-    return Symbol(node.outputs)
-
-
-def _as_value(x, index, op, node_name):
-    if isinstance(x, Symbol):
-        return x.value
-    if x is None:
-        if index not in op.auto_inputs:
-            raise AttrError(f"{node_name} ({op.name}): input "
-                            f"{_input_name(op, index)!r} is missing")
-        var_name = f"{node_name}_{op.input_names[index]}"
-        node = Node("var", (), _var_attrs(role=op.auto_inputs[index]), var_name)
-        return node.outputs[0]
-    # Python scalars stay weak; numpy scalars, lists and NDArrays become typed arrays.
-    value = x if isinstance(x, numbers.Number) and not isinstance(x, np.generic) else np.asarray(x)
-    attrs = registry.get("const").canonical_attrs({"value": value}, f"{node_name} ({op.name})")
-    return Node("const", (), attrs, naming.fresh_name("const")).outputs[0]
-
-
-def _input_name(op, index):
-    return op.input_names[index] if index < len(op.input_names) else f"input {index}"
-
-
-def _var_attrs(shape=None, dtype=None, init=None, role=None, user=()):
-    return registry.get("var").canonical_attrs(
-        {"shape": shape, "dtype": dtype, "init": init, "role": role, "user": user}, "var")
-
-
-def var(name, shape=None, dtype=None, init=None, attr=None, role=None, **kwargs):
-    """A graph argument named ``name`` (any string). ``shape`` may hold ``None``
-    for dimensions bound later; ``init`` describes how the training API
-    initializes it; ``role`` marks it as ``"data"``, ``"param"`` or ``"label"``."""
-    if not isinstance(name, str):
-        raise AttrError(f"a variable name must be a string, got {name!r}")
-    user = tuple(sorted({**(attr or {}), **kwargs}.items()))
-    node = Node("var", (), _var_attrs(shape, dtype, init, role, user), naming.scoped(name))
-    return Symbol(node.outputs)
-
-
-Variable = var
-
-
-def group(*symbols):
-    """One symbol with the outputs of all ``symbols``, in order."""
-    if len(symbols) == 1 and isinstance(symbols[0], (list, tuple)):
-        symbols = symbols[0]
-    for s in symbols:
-        if not isinstance(s, Symbol):
-            raise AttrError(f"group takes Symbols, got {type(s).__name__} {s!r}")
-    return Symbol([v for s in symbols for v in s.outputs])

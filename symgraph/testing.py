@@ -113,7 +113,7 @@ def _check_names(sym, names):
 
 def symbolic_gradients(sym, location, names, out_grads=None, run=RunContext(is_train=True)):
     """Gradient arrays (name -> array) of ``sym`` at ``location``, from the autodiff pass."""
-    from .symbol import var
+    from .build import var
 
     names = _check_names(sym, names)
     location = _location(sym, location)

@@ -16,8 +16,8 @@ import functools
 import numpy as np
 
 from . import autograd
+from .build import group, var
 from .ndarray import NDArray
-from .symbol import var
 
 
 class TracedFunction:
@@ -46,8 +46,6 @@ class TracedFunction:
         return copies[0] if len(copies) == 1 else tuple(copies)
 
     def _compile(self, key):
-        from .symbol import group
-
         inputs = [var(f"arg{i}", shape=shape, dtype=dtype) for i, (shape, dtype) in enumerate(key)]
         result = self.fn(*inputs)
         symbol = group(*result) if isinstance(result, (list, tuple)) else result

@@ -15,7 +15,7 @@ from symgraph.dtypes import SUPPORTED
 from symgraph.errors import GraphFormatError
 from symgraph.graph.ir import Node
 from symgraph.ops import registry
-from symgraph.symbol import apply
+from symgraph.build import apply
 
 SOURCE_OPS = ("var", "const")  # built by sg.var and by constants, tested on their own
 

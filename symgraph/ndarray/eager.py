@@ -36,7 +36,8 @@ def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
     """Run ``op_name`` on ``inputs`` (NDArrays, numpy arrays, Python scalars)
     and return an NDArray (a tuple of them for several outputs). With ``out``,
     the result is written into that array's buffer, which is returned."""
-    from ..symbol import Symbol, apply
+    from ..build import apply
+    from ..symbol import Symbol
     from .ndarray import NDArray
 
     if any(isinstance(x, Symbol) for x in inputs):  # tracing: build the graph instead

@@ -25,7 +25,7 @@ from ..backend.cuda import device
 from ..context import Context, current_context
 from ..errors import ContextError, DTypeError, GradientError, ShapeError
 from ..graph.ir import TensorType
-from ..symbol import _index_spec
+from ..ops.indexing import index_spec
 from .eager import invoke
 
 
@@ -208,7 +208,7 @@ class NDArray:
 
         if isinstance(key, (NDArray, np.ndarray, list)):
             return invoke("take", (self, key), {"axis": 0})
-        spec = _index_spec(key)
+        spec = index_spec(key)
         if not self._on_gpu() and not autograd.is_recording():
             view = _contiguous_view(self._data, key)
             if view is not None:

@@ -15,8 +15,8 @@ twice shares its weights::
 import itertools
 from collections import defaultdict
 
+from ..build import apply, var
 from ..errors import AttrError
-from ..symbol import apply, var
 from . import init as initializers
 from . import regularizers
 

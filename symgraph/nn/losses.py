@@ -11,8 +11,8 @@ metrics compare with the labels (softmax or sigmoid rows).
 
 import numpy as np
 
+from ..build import apply
 from ..errors import AttrError
-from ..symbol import apply
 
 _EPSILON = 1e-7  # clips probabilities away from 0 and 1, as Keras does
 

@@ -12,8 +12,9 @@ The penalty is part of the loss graph, so its gradient comes from autodiff
 and is fused into the step with the rest.
 """
 
+from ..build import apply
 from ..errors import AttrError
-from ..symbol import Symbol, apply
+from ..symbol import Symbol
 
 ATTR = "__regularizer__"
 

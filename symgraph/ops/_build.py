@@ -16,7 +16,7 @@ from .shape_rules import broadcast_shapes
 
 def call(op_name, *inputs, name=None, **attrs):
     """Build a node of ``op_name`` over ``inputs`` (Symbols or Python scalars)."""
-    from ..symbol import apply
+    from ..build import apply
 
     return apply(op_name, inputs, attrs, name=name)
 

@@ -1,9 +1,10 @@
 """Indexing ops: basic slicing, gathering with ``take``, ``one_hot``, and the
 scatters their gradients need.
 
-Slices are numpy basic indices saved as plain tuples (``Symbol.__getitem__``
-builds them): ``("s", start, stop, step)``, ``("i", k)``, ``("new",)`` for
-``None`` and ``("...",)`` for ``Ellipsis``. Their shape rule is numpy's own,
+Slices are numpy basic indices saved as plain tuples (``index_spec`` builds
+them for ``Symbol`` and ``NDArray`` indexing, ``index_key`` reads them back):
+``("s", start, stop, step)``, ``("i", k)``, ``("new",)`` for ``None`` and
+``("...",)`` for ``Ellipsis``. Their shape rule is numpy's own,
 applied to a zero-stride stand-in array, so every corner of numpy's
 semantics holds without a copy of its rules.
 
@@ -12,15 +13,37 @@ Gathers check their indices: an index outside ``[-n, n)`` (``take``) or
 must check the same way, because numba does not.
 """
 
+import numbers
+
 import numpy as np
 
 from .. import dtypes
-from ..errors import OutOfRangeError
+from ..errors import AttrError, OutOfRangeError
 from ..graph.ir import TensorType
 from . import attrs as A
 from ._build import call
 from .registry import Kind, OpDef, register
 from .shape_rules import normalize_axis
+
+
+def index_spec(key):
+    """A numpy basic index as a plain tuple: ("s", start, stop, step), ("i", k),
+    ("new",) for None, ("...",) for Ellipsis."""
+    items = key if isinstance(key, tuple) else (key,)
+    spec = []
+    for item in items:
+        if isinstance(item, slice):
+            spec.append(("s", item.start, item.stop, item.step))
+        elif item is None:
+            spec.append(("new",))
+        elif item is Ellipsis:
+            spec.append(("...",))
+        elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
+            spec.append(("i", int(item)))
+        else:
+            raise AttrError(f"only basic indexing (ints, slices, None, ...) is supported, "
+                            f"got {item!r}; use take() to gather")
+    return tuple(spec)
 
 
 def index_key(spec):

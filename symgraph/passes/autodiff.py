@@ -14,11 +14,12 @@ gradient of zeros, as MXNet gives.
 """
 
 from .. import dtypes
+from ..build import apply
 from ..errors import GradientError
 from ..graph import naming
 from ..ops import registry
 from ..ops.registry import Kind
-from ..symbol import Symbol, apply
+from ..symbol import Symbol
 
 
 class GradContext:

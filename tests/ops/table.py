@@ -19,7 +19,7 @@ import symgraph as sg
 from symgraph.api import SYMBOL_FUNCTIONS
 from symgraph.backend.reference import evaluate
 from symgraph.run_context import RunContext
-from symgraph.symbol import apply
+from symgraph.build import apply
 
 NAMES = "abcdefgh"
 

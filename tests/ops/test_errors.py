@@ -6,7 +6,7 @@ import pytest
 
 import symgraph as sg
 from symgraph.backend.reference import evaluate
-from symgraph.symbol import apply
+from symgraph.build import apply
 
 x, w, i = sg.var("x"), sg.var("w"), sg.var("i")
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import symgraph as sg
-from symgraph.symbol import apply
+from symgraph.build import apply
 
 from .table import assert_matches, run_symbol
 

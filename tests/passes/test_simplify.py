@@ -18,7 +18,7 @@ from symgraph.passes.expand import expand
 from symgraph.passes.infer import infer_types
 from symgraph.passes.simplify import simplify
 from symgraph.run_context import RunContext
-from symgraph.symbol import apply
+from symgraph.build import apply
 from symgraph.testing import assert_allclose
 
 SPECIALS = np.array([-0.0, 0.0, np.inf, -np.inf, np.nan])
