@@ -134,6 +134,23 @@ def test_modes_and_dropout():
         assert_allclose(nd.Dropout(x, p=0.5).asnumpy(), x.asnumpy())
 
 
+def test_copies_and_out_arrays_stay_on_the_tape():
+    """``copy()`` of a recorded array and an op's ``out=`` array carry the
+    gradient on, where they used to leave the graph silently."""
+    w = sg.nd.array([1.0, 2.0])
+    w.attach_grad()
+    out = sg.nd.zeros((2,))
+    with sg.autograd.record():
+        copied = (w * 3).copy()
+        sg.nd.exp(w, out=out)
+        y = (copied * copied).sum() + (out * 2).sum()
+    y.backward()
+    assert_allclose(w.grad.asnumpy(), 18 * w.asnumpy() + 2 * np.exp(w.asnumpy()), rtol=1e-6)
+    fresh = w.copy()  # outside record: a plain copy of the data
+    fresh[:] = 0
+    assert w.asnumpy().tolist() == [1.0, 2.0]
+
+
 def test_released_graph_and_in_place_writes_are_errors():
     x = nd.array([1.0, 2.0])
     x.attach_grad()

@@ -56,7 +56,7 @@ def invoke(op_name, inputs, attrs, name=None, out=None, run=None):
     wrapped = [NDArray(r, context) for r in results]
     autograd.recorded(op, attrs, inputs, arrays, wrapped, results)
     if out is not None:
-        return out.assign(wrapped[0])
+        return out._take_over(wrapped[0])
     return wrapped[0] if len(wrapped) == 1 else tuple(wrapped)
 
 

@@ -113,6 +113,13 @@ class NDArray:
         return (self[i] for i in range(len(self)))
 
     def copy(self):
+        """A new array with the same data; inside ``autograd.record()`` a copy of
+        a recorded array is an op on the tape (a cast to its own dtype), so its
+        gradient flows back, as MXNet's copy does."""
+        from .. import autograd
+
+        if autograd.is_recording() and self._entry is not None:
+            return invoke("cast", (self,), {"dtype": self.dtype.name})
         if self._on_gpu():
             target = NDArray(device.empty(self.shape, self.dtype, self._context), self._context)
             return target.assign(self)
@@ -175,6 +182,15 @@ class NDArray:
         source = value._data if isinstance(value, NDArray) else value
         _copy_into(self._data, source)
         return self
+
+    def _take_over(self, result):
+        """Write ``result`` (an op's new NDArray) into this buffer, as ``x += y``
+        and ``out=`` do; a recorded result's place in the graph comes along, so
+        later uses of this array are differentiated through it."""
+        if result._entry is not None:
+            _refuse_recorded_write(self)
+            self._entry = result._entry
+        return self.assign(result)
 
     def _assign_on_device(self, value):
         """Device to device when shape and dtype match, else through the host."""
@@ -275,11 +291,7 @@ def _binary(op_name, reflected=False):
 
 def _inplace(op_name):
     def method(self, other):
-        result = invoke(op_name, (self, other), {})
-        if result._entry is not None:
-            _refuse_recorded_write(self)
-            self._entry = result._entry
-        return self.assign(result)
+        return self._take_over(invoke(op_name, (self, other), {}))
 
     return method
 
