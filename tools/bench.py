@@ -242,7 +242,7 @@ def whole_plan_against_steps(repeats):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(256, 784)).astype(np.float32)
     step = mlp_step(peers.init_mlp(rng), x, rng.integers(0, 10, 256).astype(np.int32), 0.1)
-    step(data=x, label=np.zeros(256, np.int32))  # binds the data and label arrays
+    step(data=x, label=np.zeros(256, np.int32))  # fills the step's data and label arrays
     bound = step._program.bound
     whole = whole_plan.WholePlan(bound)
     seconds = whole.compile()
