@@ -105,10 +105,12 @@ def recorded(op, attrs, inputs, operands, results, values):
     input is tracked; give each result its place in the graph. ``operands``
     and ``values`` are the host arrays the op read and wrote (numbers stay
     numbers); the tape keeps those, so nothing is read back from a GPU."""
+    if not is_recording():
+        return
     from .ndarray.ndarray import NDArray
 
     tracked = [x._entry for x in inputs if isinstance(x, NDArray) and x._entry is not None]
-    if not is_recording() or not tracked:
+    if not tracked:
         return
     if op.uses_run and not is_training() and len(inputs) == 1:
         results[0]._entry = tracked[0]  # e.g. Dropout in predict mode: the identity

@@ -80,6 +80,19 @@ def test_contiguous_basic_slices_are_views_as_in_mxnet():
         x[3]
 
 
+def test_remembered_eager_calls_still_check_every_call():
+    """Eager calls reuse their checked attributes and inferred types per
+    signature (``eager._prepared``); a call that differs in an attribute's type
+    or an input's shape is checked afresh."""
+    a = sg.nd.ones((3,))
+    assert sg.nd.sum(a, axis=(0,)).asscalar() == 3.0
+    with pytest.raises(sg.AttrError, match="must be an int"):
+        sg.nd.sum(a, axis=(0.0,))  # equal to (0,) as a Python value, not as an attribute
+    assert (a * 2).shape == (3,) and (sg.nd.ones((2, 3)) * 2).shape == (2, 3)
+    with pytest.raises(sg.ShapeError):
+        a + sg.nd.ones((2,))
+
+
 def test_conversions_and_copies():
     data = np.arange(6, dtype=np.float64).reshape(2, 3)
     x = nd.array(data)
