@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 
 import symgraph as sg
-from symgraph.backend.cpu import gathers
+from symgraph.backend.cpu import gathers, sampling
 from symgraph.backend.reference import evaluate
 from symgraph.ops import registry
 from symgraph.ops.registry import Kind
@@ -187,3 +187,21 @@ def test_one_hot_runs_as_a_kernel_that_checks_labels(same_values):
     assert gathers._one_hot in steps
     with pytest.raises(sg.OutOfRangeError, match=r"class label 3 at position \(1, 0\)"):
         exe.forward(index=np.array([[2, 0], [3, 2]], np.int64))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_uniform_samples_run_as_a_kernel_bit_for_bit_the_reference(dtype):
+    """random_uniform is a numba kernel (``sampling.py``) whose samples equal the
+    reference's bit for bit, step after step, also where rounding to float32
+    would reach ``high`` (the interval stays half-open)."""
+    for low, high in [(0.0, 1.0), (-2.5, 3.0), (1.0, 1.0000001)]:
+        sample = sg.random.uniform(low=low, high=high, shape=(3000,), dtype=dtype, seed=7)
+        compiled = sample.simple_bind(grad_req="null", backend="cpu")
+        reference = sample.simple_bind(grad_req="null", backend="reference")
+        for _ in range(2):  # the executor advances the step: a new sample each run
+            got = compiled.forward(is_train=True)[0].asnumpy()
+            want = reference.forward(is_train=True)[0].asnumpy()
+            np.testing.assert_array_equal(got, want)
+            assert (got < np.asarray(high, dtype)).all()
+    (_, bound), = compiled._program._bound.values()
+    assert sampling._uniform in [function for function, _ in bound.steps[0]]

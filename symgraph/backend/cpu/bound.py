@@ -25,6 +25,7 @@ from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
 from .cache import compile_for
 from .gathers import one_hot_step
+from .sampling import SUPPORTED, uniform_step
 
 
 class BoundPlan:
@@ -129,6 +130,8 @@ class BoundPlan:
             return (_take, (inputs[0], inputs[1], node.attrs["axis"], out))
         if node.op == "one_hot" and inputs[0].flags.c_contiguous and out.flags.c_contiguous:
             return one_hot_step(inputs[0], node.attrs, out, self.options.strict)
+        if node.op == "random_uniform" and out.dtype in SUPPORTED and out.flags.c_contiguous:
+            return uniform_step(node.attrs, out, self.run_state, self.options.strict)
         op = registry.get(node.op)
         return (_library, (op, node.attrs.as_dict(), op.uses_run, self.run_state, inputs, out))
 
