@@ -146,7 +146,7 @@ def _take(a, indices, axis, out):
 
 
 def _library(op, attrs, uses_run, run_state, inputs, out):
-    """An op whose kernel is numpy's (gathers, random, joins): its
+    """An op whose kernel is numpy's (scatters, normal samples, joins, slices): its
     reference, written into place."""
     if uses_run:
         attrs = {**attrs, "run": run_state.context()}
