@@ -55,17 +55,21 @@ def run_executor(symbol, feeds, backend, grads=True, out_grads=None):
     return outputs, gradients
 
 
+def assert_runs_agree(got, want, loose=1.0):
+    """Two ``run_executor`` results, ``(outputs, gradients)``, hold the same values."""
+    assert len(got[0]) == len(want[0])
+    for i, (actual, expected) in enumerate(zip(got[0], want[0])):
+        assert_same(actual, expected, f"output {i}", loose)
+    assert set(got[1]) == set(want[1])
+    for name, expected in want[1].items():
+        assert_same(got[1][name], expected, f"gradient of {name!r}", loose)
+
+
 def compare_backends(symbol, feeds, grads=True, out_grads=None, loose=1.0, cpu="cpu"):
     """Run on ``cpu`` (``'cpu'`` or ``CompileOptions``) and on ``'reference'``
     and assert the results agree; returns the CPU's ``(outputs, gradients)``."""
     cpu = run_executor(symbol, feeds, cpu, grads, out_grads)
-    reference = run_executor(symbol, feeds, "reference", grads, out_grads)
-    assert len(cpu[0]) == len(reference[0])
-    for i, (got, want) in enumerate(zip(cpu[0], reference[0])):
-        assert_same(got, want, f"output {i}", loose)
-    assert set(cpu[1]) == set(reference[1])
-    for name, want in reference[1].items():
-        assert_same(cpu[1][name], want, f"gradient of {name!r}", loose)
+    assert_runs_agree(cpu, run_executor(symbol, feeds, "reference", grads, out_grads), loose)
     return cpu
 
 
