@@ -203,6 +203,18 @@ class KernelSource:
         dtype = accumulator_dtype(self.types[node.inputs[0]].dtype)
         self.w.line(f"{accumulator} = {converter(dtype)}({step})")
 
+    def pass_body(self, reductions, stored, index, accumulator="a{}"):
+        """The body of one loop over a reduction's elements at ``index``: the
+        values it needs, ``reductions`` combined into their ``accumulator``
+        (a template of the node id), then the full-size ``stored`` outputs."""
+        for node in self.closure(reductions + [v.node for v in stored]):
+            self.assign(node, index)
+        for node in reductions:
+            self.combine(node, accumulator.format(self.ids[node]), index)
+        for value in stored:
+            self.w.line(f"{self.store_names[value]}[{', '.join(index)}] = "
+                        f"v{self.ids[value.node]}")
+
 
 def _bound(value, dtype, which):
     if value is not None:

@@ -54,20 +54,14 @@ class _CPUKernel(KernelSource):
             for node in reductions:
                 self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
             self._loop("r", "R")
-            for node in self.closure(reductions):
-                self.assign(node, ("o", "r", "0"))
-            for node in reductions:
-                self.combine(node, f"a{self.ids[node]}", ("o", "r", "0"))
+            self.pass_body(reductions, [], ("o", "r", "0"))
             self.w.close()
             done |= set(reductions)
             self.reduced_nodes(done, level, "a{}", ("o", "0", "0"))
-        full = [v for v in self.nest.full_outputs]
+        full = list(self.nest.full_outputs)
         if full:
             self._loop("r", "R")
-            for node in self.closure([v.node for v in full]):
-                self.assign(node, ("o", "r", "0"))
-            for value in full:
-                self.w.line(f"{self.store_names[value]}[o, r, 0] = v{self.ids[value.node]}")
+            self.pass_body([], full, ("o", "r", "0"))
             self.w.close()
         for value in self.nest.reduced_outputs:
             self.w.line(f"{self.out_names[value]}[o, 0] = v{self.ids[value.node]}")
@@ -84,14 +78,7 @@ class _CPUKernel(KernelSource):
             self.w.line(f"a{self.ids[node]} = np.full(k1 - k0, {self.accumulator_init(node)})")
         self._loop("r", "R")
         self._loop("k", "k0, k1")
-        index = ("o", "r", "k")
-        full = list(self.nest.full_outputs)
-        for node in self.closure(reductions + [v.node for v in full]):
-            self.assign(node, index)
-        for node in reductions:
-            self.combine(node, f"a{self.ids[node]}[k - k0]", index)
-        for value in full:
-            self.w.line(f"{self.store_names[value]}[o, r, k] = v{self.ids[value.node]}")
+        self.pass_body(reductions, list(self.nest.full_outputs), ("o", "r", "k"), "a{}[k - k0]")
         self.w.close(2)
         self._loop("k", "k0, k1")
         self.reduced_nodes(set(reductions), 1, "a{}[k - k0]", ("o", "0", "k"))

@@ -56,14 +56,7 @@ class _CUDAKernel(KernelSource):
         for node in reductions:
             self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
         self.w.open("for r in range(R):")
-        index = ("o", "r", "k")
-        full = list(self.nest.full_outputs)
-        for node in self.closure(reductions + [v.node for v in full]):
-            self.assign(node, index)
-        for node in reductions:
-            self.combine(node, f"a{self.ids[node]}", index)
-        for value in full:
-            self.w.line(f"{self.out_names[value]}[o, r, k] = v{self.ids[value.node]}")
+        self.pass_body(reductions, list(self.nest.full_outputs), ("o", "r", "k"))
         self.w.close()
         self.reduced_nodes(set(reductions), 1, "a{}", ("o", "0", "k"))
         for value in self.nest.reduced_outputs:
@@ -85,10 +78,7 @@ class _CUDAKernel(KernelSource):
             for node in at_level:
                 self.w.line(f"a{self.ids[node]} = {self.accumulator_init(node)}")
             self._strided_row()
-            for node in self.closure(at_level):
-                self.assign(node, ("o", "r", "0"))
-            for node in at_level:
-                self.combine(node, f"a{self.ids[node]}", ("o", "r", "0"))
+            self.pass_body(at_level, [], ("o", "r", "0"))
             self.w.line("r += width")
             self.w.close()
             for node in at_level:
@@ -98,10 +88,7 @@ class _CUDAKernel(KernelSource):
         full = list(self.nest.full_outputs)
         if full:
             self._strided_row()
-            for node in self.closure([v.node for v in full]):
-                self.assign(node, ("o", "r", "0"))
-            for value in full:
-                self.w.line(f"{self.out_names[value]}[o, r, 0] = v{self.ids[value.node]}")
+            self.pass_body([], full, ("o", "r", "0"))
             self.w.line("r += width")
             self.w.close()
         if self.nest.reduced_outputs:
