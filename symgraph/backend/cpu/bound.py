@@ -21,8 +21,8 @@ from ...ops import registry
 from ...ops.indexing import checked_indices
 from ...ops.registry import describe
 from ...ops.shape_rules import normalize_axis
-from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
+from ..binding import bound_values, phase_steps
 from .cache import compile_for
 from .gathers import one_hot_step
 from .sampling import SUPPORTED, uniform_step
@@ -33,31 +33,11 @@ class BoundPlan:
 
     def __init__(self, plan, arrays, run):
         self.plan, self.run_state, self.options = plan, run, plan.options
-        memory = plan.memory
-        self.storages = [np.empty(size, np.uint8) for size in memory.sizes]
-        self.values = {}
-        for node in plan.graph.nodes:
-            if node.op == "var":
-                self.values[node.outputs[0]] = arrays[node.name]
-            elif node.op == "const":
-                value = node.attrs["value"]
-                self.values[node.outputs[0]] = (value.array if isinstance(value, ConstArray)
-                                                else value)
-        for value, storage in memory.storage_of.items():
-            t, offset = plan.types[value], memory.offset_of[value]
-            self.values[value] = self.storages[storage][offset:offset + t.nbytes].view(
-                t.dtype).reshape(t.shape)
-        for value, name in plan.direct.items():
-            self.values[value] = arrays[name]
+        self.storages = [np.empty(size, np.uint8) for size in plan.memory.sizes]
+        self.values = bound_values(plan, arrays, self.storages, upload=lambda array: array)
         self.snapshots = {}   # check mode: value -> copy of what its kernel wrote
         self.profile = {}     # profile mode: kernel name -> [seconds, calls, bytes]
-        self.steps = {}
-        for kernel in plan.kernel_graph.kernels:
-            self.steps.setdefault(kernel.phase, []).extend(self._kernel_steps(kernel))
-        last_phase = max(self.steps, default=0)
-        self.steps.setdefault(last_phase, []).extend(
-            (np.copyto, (arrays[name], self.values[value]))
-            for value, name in plan.write_back.items())
+        self.steps = phase_steps(plan, self._kernel_steps, np.copyto, arrays, self.values)
 
     def run(self, phase=0):
         for function, args in self.steps.get(phase, ()):

@@ -22,8 +22,8 @@ import numpy as np
 from ...errors import InternalError, LoweringError
 from ...ops.indexing import checked_indices
 from ...ops.registry import describe
-from ...ops.source import ConstArray
 from ...passes.fuse import OPAQUE, VIEW
+from ..binding import bound_values, phase_steps
 from . import device, kernels, opaque
 from .codegen import MAX_ROW_THREADS
 from .device import THREADS, blocks, on
@@ -41,32 +41,15 @@ class CUDABoundPlan:
         with on(context) as cuda:
             self.cuda = cuda
             self.storages = [cuda.device_array(size, np.uint8) for size in plan.memory.sizes]
-            self.values, self.layouts = {}, {}
-            for node in plan.graph.nodes:
-                if node.op == "var":
-                    self.values[node.outputs[0]] = arrays[node.name]
-                elif node.op == "const":
-                    value = node.attrs["value"]
-                    self.values[node.outputs[0]] = (cuda.to_device(value.array)
-                                                    if isinstance(value, ConstArray) else value)
-            for value, storage in plan.memory.storage_of.items():
-                t, offset = plan.types[value], plan.memory.offset_of[value]
-                self.values[value] = self.storages[storage][offset:offset + t.nbytes].view(
-                    t.dtype).reshape(t.shape)
-            for value, name in plan.direct.items():
-                self.values[value] = arrays[name]
+            self.values = bound_values(plan, arrays, self.storages, upload=cuda.to_device)
+            self.layouts = {}
             gathers = [n for k in plan.kernel_graph.kernels for n in k.nodes
                        if n.op in opaque.GATHERS]
             self.errors = cuda.to_device(np.zeros(max(1, len(gathers)), np.int32))
             self.slots = {node: i for i, node in enumerate(gathers)}
             self.needs_dense = _needs_dense(plan)
-            self.snapshots, self.profile, self.steps = {}, {}, {}
-            for kernel in plan.kernel_graph.kernels:
-                self.steps.setdefault(kernel.phase, []).extend(self._kernel_steps(kernel))
-            last_phase = max(self.steps, default=0)
-            self.steps.setdefault(last_phase, []).extend(
-                (device.copy, (arrays[name], self.values[value]))
-                for value, name in plan.write_back.items())
+            self.snapshots, self.profile = {}, {}
+            self.steps = phase_steps(plan, self._kernel_steps, device.copy, arrays, self.values)
 
     def run(self, phase=0):
         with on(self.context):
